@@ -1,0 +1,1 @@
+"""Capacity models: operational laws, USL, MVA, Erlang C, fitting and sizing."""

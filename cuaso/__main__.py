@@ -1,0 +1,5 @@
+import sys
+
+from cuaso.cli import main
+
+sys.exit(main())

@@ -1,0 +1,54 @@
+"""The ``cuaso`` command: one entry point, one verb per capability.
+
+Each verb lives in its own module under :mod:`cuaso.verbs` and exposes ``register(subparsers)``.
+Verb modules import heavy code (scipy, locust, the stack) inside their handlers only, so that
+``cuaso --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cuaso import __version__
+from cuaso.exceptions import CuasoError
+
+# Verb modules, in the order ``--help`` lists them. A module listed here that does not exist yet is
+# an error: each entry is a real, tested verb.
+VERB_MODULES: tuple[str, ...] = (
+    "cuaso.verbs.stack",
+    "cuaso.verbs.walk",
+    "cuaso.verbs.fit",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cuaso",
+        description="Load testing and capacity planning for a national e-government portal.",
+    )
+    parser.add_argument("--version", action="version", version=f"cuaso {__version__}")
+    subparsers = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for name in VERB_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CuasoError as exc:
+        print(f"cuaso {args.verb}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"cuaso {args.verb}: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""``cuaso stack up``: run the reference stack in the foreground until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from cuaso.verbs._types import Subparsers
+
+if TYPE_CHECKING:
+    from stack.launcher import StackOptions
+
+
+def add_stack_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every verb that starts the local stack."""
+    parser.add_argument("--port", type=int, default=8000, help="portal port on 127.0.0.1 (0: free port)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes (default: cores)"
+    )
+    parser.add_argument("--redis-url", default=None, help="use this Redis instead of starting one")
+    parser.add_argument("--data-dir", type=Path, default=None, help="keep Redis AOF, blobs and logs here")
+    parser.add_argument(
+        "--appendfsync", choices=("always", "everysec", "no"), default="everysec", help="Redis AOF fsync"
+    )
+    parser.add_argument(
+        "--inject-delay-ms", type=float, default=0.0, help="add this delay to every API request"
+    )
+    parser.add_argument("--eid-latency-ms", type=float, default=20.0, help="simulated e-ID latency")
+    parser.add_argument("--eid-error-rate", type=float, default=0.0, help="share of e-ID requests failing")
+    parser.add_argument("--population-latency-ms", type=float, default=15.0, help="population DB latency")
+
+
+def options_from(args: argparse.Namespace) -> StackOptions:
+    from stack.launcher import SimFaults, StackOptions
+
+    return StackOptions(
+        port=args.port,
+        workers=args.workers,
+        redis_url=args.redis_url,
+        data_dir=args.data_dir,
+        appendfsync=args.appendfsync,
+        inject_delay_ms=args.inject_delay_ms,
+        eid=SimFaults(latency_ms=args.eid_latency_ms, jitter_ms=args.eid_latency_ms / 2,
+                      error_rate=args.eid_error_rate),
+        population=SimFaults(latency_ms=args.population_latency_ms, jitter_ms=args.population_latency_ms / 3),
+    )  # fmt: skip
+
+
+def register(subparsers: Subparsers) -> None:
+    stack = subparsers.add_parser("stack", help="run the local reference stack")
+    sub = stack.add_subparsers(dest="stack_verb", metavar="ACTION", required=True)
+    up = sub.add_parser(
+        "up",
+        help="start Redis, the simulators and the portal; stop them all on Ctrl-C / SIGTERM",
+        description="Starts the whole reference stack on 127.0.0.1 and keeps it in the foreground until "
+        "SIGINT or SIGTERM, then stops every process it started and exits 0.",
+    )
+    add_stack_options(up)
+    up.set_defaults(func=_up)
+
+
+def _up(args: argparse.Namespace) -> int:
+    from stack.launcher import LocalStack
+
+    options = options_from(args)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with LocalStack(options, on_event=lambda m: print(f"stack: {m}", flush=True)) as stack:
+            print("stack: ready", flush=True)
+            for name, url in stack.urls().items():
+                print(f"  {name:<20} {url}", flush=True)
+            print("stack: press Ctrl-C to stop", flush=True)
+            while not stop.wait(0.5):
+                for proc in stack.processes.values():
+                    if not proc.running:
+                        print(f"stack: {proc.name} exited with {proc.returncode}; stopping", flush=True)
+                        print(proc.log_tail(), flush=True)
+                        return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("stack: stopped", flush=True)
+    return 0

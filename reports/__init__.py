@@ -1,0 +1,1 @@
+"""Report builder (HTML with plots, Markdown summary)."""

@@ -1,0 +1,1 @@
+"""Locust journeys, journey mix, load shapes and the drill runner."""

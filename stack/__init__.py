@@ -1,0 +1,1 @@
+"""The reference portal: FastAPI app, Redis data layer and simulated outside systems."""

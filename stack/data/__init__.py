@@ -1,0 +1,1 @@
+"""Redis data layer."""

@@ -1,0 +1,47 @@
+"""The Redis client of a worker, and timing of every data-layer operation for /metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypeAlias
+
+from prometheus_client import Histogram
+from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
+
+from stack.settings import StackSettings
+
+RedisClient: TypeAlias = "Redis | RedisCluster"
+
+REDIS_SECONDS = Histogram(
+    "cuaso_redis_command_duration_seconds",
+    "Latency of data-layer operations against Redis (one operation may be a pipeline or a script).",
+    ["op"],
+    buckets=(0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+)
+
+
+def make_client(settings: StackSettings) -> RedisClient:
+    if settings.redis_cluster:
+        return RedisCluster.from_url(
+            settings.redis_url,
+            socket_timeout=settings.redis_timeout_s,
+            max_connections=settings.redis_max_connections,
+        )
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=settings.redis_timeout_s,
+        socket_connect_timeout=settings.redis_timeout_s,
+        max_connections=settings.redis_max_connections,
+    )
+
+
+@asynccontextmanager
+async def timed(op: str) -> AsyncIterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        REDIS_SECONDS.labels(op).observe(time.perf_counter() - start)

@@ -1,0 +1,1 @@
+"""Simulated outside systems, each its own process."""

@@ -1,0 +1,71 @@
+"""Fixtures: a real redis-server and a real local stack on 127.0.0.1, started once per test session."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from stack.launcher import LocalStack, SimFaults, StackOptions
+from stack.redis_server import RedisServer
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    options = StackOptions(
+        port=0,
+        workers=2,
+        data_dir=tmp_path_factory.mktemp("stack"),
+        # Small simulated latencies keep the suite quick; drills use the realistic defaults.
+        eid=SimFaults(latency_ms=1.0),
+        population=SimFaults(latency_ms=1.0),
+        extra_env=(("CUASO_MAX_ATTACHMENT_BYTES", str(64 * 1024)),),
+    )
+    with LocalStack(options) as stack:
+        yield stack
+
+
+@pytest.fixture
+def client(local_stack: LocalStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=local_stack.url, timeout=10.0) as http:
+        yield http
+
+
+def new_citizen_id() -> str:
+    """A fresh 12-digit citizen ID that the population simulator knows (not starting with 000)."""
+    return "079" + "".join(secrets.choice("0123456789") for _ in range(9))
+
+
+def login(http: httpx.Client, citizen_id: str) -> dict[str, str]:
+    """The e-ID login a load-test client does: three requests, no browser. Returns auth headers."""
+    r = http.get("/api/v1/auth/login", params={"login_hint": citizen_id})
+    assert r.status_code == 302, r.text
+    r = http.get(r.headers["location"])
+    assert r.status_code == 302, r.text
+    query = parse_qs(urlsplit(r.headers["location"]).query)
+    r = http.get("/api/v1/auth/callback", params={"code": query["code"][0], "state": query["state"][0]})
+    assert r.status_code == 200, r.text
+    assert r.json()["citizen_id"] == citizen_id
+    return {"Authorization": f"Bearer {r.json()['session_token']}"}
+
+
+@pytest.fixture
+def citizen(client: httpx.Client) -> tuple[str, dict[str, str]]:
+    cid = new_citizen_id()
+    return cid, login(client, cid)
+
+
+def any_procedure(http: httpx.Client) -> dict[str, object]:
+    r = http.get("/api/v1/procedures", params={"limit": 1})
+    assert r.status_code == 200, r.text
+    item: dict[str, object] = r.json()["items"][0]
+    return item
