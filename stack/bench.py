@@ -61,7 +61,7 @@ def _tree_cpu(pid: int) -> float:
 
 
 def _wrk(url: str, seconds: float, connections: int, script: Path | None) -> int:
-    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url]
     if script is not None:
         argv += ["-s", str(script)]
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
@@ -88,7 +88,7 @@ def _script(tmp: Path, target: Target, token: str) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack.bench", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args(argv)

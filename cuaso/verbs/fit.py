@@ -38,7 +38,8 @@ def register(subparsers: Subparsers) -> None:
         "levels are separate points; at least 6 points on 3 or more levels), fits "
         f"{FORMULA} by bounded nonlinear least squares, and prints JSON with lambda, sigma, kappa, "
         "peak_concurrency, max_throughput (null when unbounded), their standard errors, confidence "
-        "intervals (t distribution, dof = points - 3) and the fit quality. Exit 0 on success, 2 on bad input.",
+        "intervals (t distribution, dof = points - 3) and the fit quality. "
+        "Exit 0 on success, 2 on bad input.",
     )
     parser.add_argument("csv", metavar="FILE.csv", type=Path, help="measurements: concurrency,throughput")
     parser.add_argument("--plot", metavar="PNG", type=Path, default=None, help="also write a plot to PNG")
@@ -58,7 +59,9 @@ def _finite_or_none(value: float) -> float | None:
 
 def result_document(model: USLModel, *, source: str, confidence: float) -> dict[str, object]:
     """The JSON-ready summary of a fit (infinite values, e.g. no coherency peak, become null)."""
-    intervals = {name: list(model.confidence_interval(name, confidence)) for name in ("lambda", "sigma", "kappa")}
+    intervals = {
+        name: list(model.confidence_interval(name, confidence)) for name in ("lambda", "sigma", "kappa")
+    }
     return {
         "file": source,
         "model": "usl",
@@ -94,7 +97,9 @@ def _fit(args: argparse.Namespace) -> int:
         model = fit_usl(points.concurrency, points.throughput)
     except ModelError as exc:
         message = str(exc)
-        raise FitInputError(message if message.startswith(str(args.csv)) else f"{args.csv}: {message}") from None
+        raise FitInputError(
+            message if message.startswith(str(args.csv)) else f"{args.csv}: {message}"
+        ) from None
     document = result_document(model, source=points.source, confidence=confidence)
     if args.plot is not None:
         from capacity.plots import plot_usl
