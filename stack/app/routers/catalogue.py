@@ -12,8 +12,6 @@ from stack.catalogue.provinces import load_provinces
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
-SUMMARY_FIELDS = ("id", "code", "name", "field", "agency", "level", "fee_vnd", "online")
-
 
 @router.get("/procedures")
 async def search_procedures(
@@ -31,10 +29,7 @@ async def search_procedures(
     if field is not None and field not in catalogue.fields:
         raise ApiError(422, "invalid", f"unknown field {field!r}", "field")
     page = catalogue.search(q=q, agency=agency, field=field, level=level, limit=limit, offset=offset)
-    items = []
-    for proc in page.items:
-        full = proc.to_dict()
-        items.append({k: full[k] for k in SUMMARY_FIELDS})
+    items = [proc.to_summary_dict() for proc in page.items]
     return {"total": page.total, "limit": limit, "offset": offset, "items": items}
 
 
