@@ -91,11 +91,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--appendfsync", choices=("always", "everysec", "no"), default="everysec")
+    parser.add_argument("--only", default="", help="measure only endpoints whose name contains this")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise MissingDependencyError("wrk is not on PATH: 'apt-get install wrk' (make bench does it as root)")
 
-    options = StackOptions(port=0, workers=1, eid=SimFaults(), population=SimFaults())
+    options = StackOptions(
+        port=0, workers=1, eid=SimFaults(), population=SimFaults(), appendfsync=args.appendfsync
+    )
     bare_port = free_port()
     bare = ManagedProcess(
         "bare",
@@ -128,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             Target("login start (302)", "/api/v1/auth/login?login_hint=079000000002"),
             Target("dossier create", "/api/v1/dossiers", method="POST", body=body, auth=True),
         ]
+        keep = {"/healthz"}
+        targets = [t for t in targets if args.only in t.name or t.name in keep]
         portal_pid = stack.processes["portal"].pid
         assert portal_pid is not None
         assert bare.pid is not None
@@ -147,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         http.close()
     ref = statistics.median(per_core["/healthz"])
     print(f"\nrequests/s per worker core (median of {args.repeats}, {args.seconds:.0f} s each, "
-          f"wrk -c{args.connections}, 1 uvicorn worker)")  # fmt: skip
+          f"wrk -c{args.connections}, 1 uvicorn worker, appendfsync {args.appendfsync})")  # fmt: skip
     print(f"{'endpoint':<30} {'req/s/core':>11} {'req/s':>9} {'vs /healthz':>12}")
     for t in targets:
         med = statistics.median(per_core[t.name])
