@@ -44,6 +44,7 @@ class RedisServer(ManagedProcess):
         port: int = 0,
         appendfsync: Literal["always", "everysec", "no"] = "everysec",
         maxmemory_mb: int = 0,
+        extra_args: tuple[str, ...] = (),
     ) -> None:
         self.port = port or free_port()
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,6 +62,7 @@ class RedisServer(ManagedProcess):
         ]  # fmt: skip
         if maxmemory_mb:
             argv += ["--maxmemory", f"{maxmemory_mb}mb", "--maxmemory-policy", "noeviction"]
+        argv += extra_args
         super().__init__(
             "redis",
             argv,
