@@ -2,18 +2,27 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+# Programs the tests use besides redis-server (PROGRAM:DEBIAN_PACKAGE): Prometheus' promtool and server and
+# the Redis exporter for the dashboard tests, Chromium for the report's browser test.
+TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter chromium
 
-.PHONY: bootstrap run test lint typecheck pytest bench fmt clean
+
+.PHONY: bootstrap run walk test lint typecheck pytest bench fmt clean
 
 bootstrap:
 	@scripts/bootstrap.sh
 
-## The main job: start the local reference stack and run every journey against it.
+## The main job: a sweep and the phase-1 cutover drill on the local stack, a sizing, an HTML report.
 run: bootstrap
+	$(BIN)/cuaso assess
+
+## Every journey once against a fresh local stack (a quick smoke test).
+walk: bootstrap
 	$(BIN)/cuaso walk
 
 ## The test command (README, .ci/run): lint, strict types, then the tests against real Redis and HTTP.
-test: bootstrap
+test:
+	@scripts/bootstrap.sh $(TEST_TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -25,7 +34,8 @@ lint: bootstrap
 typecheck: bootstrap
 	$(BIN)/mypy
 
-pytest: bootstrap
+pytest:
+	@scripts/bootstrap.sh $(TEST_TOOLS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 fmt: bootstrap
@@ -36,6 +46,7 @@ fmt: bootstrap
 bench:
 	@scripts/bootstrap.sh wrk
 	$(BIN)/python -m stack.bench
+	$(BIN)/python -m scenarios.bench
 
 clean:
 	rm -rf var reports/out .mypy_cache .ruff_cache .pytest_cache

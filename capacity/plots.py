@@ -1,14 +1,17 @@
 """PNG plots of the capacity models (matplotlib, no display needed).
 
 Plotting lives here, never in the models: each function takes a model (and its data) plus a path,
-writes one PNG and returns the path. Figures are built with :class:`matplotlib.figure.Figure` and the
-Agg canvas directly, so no global pyplot state or display backend is touched and the functions are safe
-to call from a CLI or a report builder.
+writes one PNG and returns the path. The last two draw a sizing's results (:mod:`capacity.sizing`):
+app nodes against target users, and utilization per failure mode. Figures are built with
+:class:`matplotlib.figure.Figure` and the Agg canvas directly, so no global pyplot state or display
+backend is touched and the functions are safe to call from a CLI or a report builder.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -18,6 +21,10 @@ from capacity._validate import probability
 from capacity.exceptions import ModelError
 from capacity.mva import MVAModel
 from capacity.usl import USLModel
+
+if TYPE_CHECKING:
+    from capacity.sizing import NodesAtUsers
+    from capacity.sizing_app import ModeUtilization
 
 CURVE_POINTS = 400
 """Assumption: samples along a fitted curve; enough for a smooth line at report sizes."""
@@ -127,4 +134,65 @@ def plot_mva(model: MVAModel, max_n: int, path: str | Path, *, title: str = "MVA
     bottom.set_ylabel("response time (s)")
     bottom.legend(loc="upper left", fontsize="small")
     bottom.grid(alpha=0.3)
+    return _save(figure, path)
+
+
+def plot_nodes_vs_users(
+    curve: Sequence[NodesAtUsers],
+    path: str | Path,
+    *,
+    target_users: float | None = None,
+    title: str = "App nodes against target users",
+) -> Path:
+    """Base node counts (P50 line, P50–P90 band) and installed nodes (P90 layout) per target of
+    concurrent users, from :func:`capacity.sizing.nodes_curve`; ``target_users`` is marked."""
+    if len(curve) < 2:
+        raise ModelError(f"curve: need at least 2 points to draw a line, got {len(curve)}")
+    users = [c.target_users for c in curve]
+    figure = Figure(figsize=FIGURE_SIZE_IN)
+    ax = figure.add_subplot()
+    ax.fill_between(users, [c.p50 for c in curve], [c.p90 for c in curve], alpha=0.25, step="post",
+                    label="base nodes, P50–P90")  # fmt: skip
+    ax.step(users, [c.p50 for c in curve], where="post", label="base nodes, P50")
+    ax.step(users, [c.installed_p90 for c in curve], where="post", linestyle="--",
+            label="installed (P90, N+k per site)")  # fmt: skip
+    if target_users is not None:
+        ax.axvline(target_users, linestyle=":", color="grey", label=f"target {target_users:,.0f} users")
+    ax.set_xlabel("target concurrent users")
+    ax.set_ylabel("app nodes")
+    ax.set_title(title)
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    return _save(figure, path)
+
+
+def plot_utilization_modes(
+    modes: Sequence[ModeUtilization],
+    max_utilization: float,
+    path: str | Path,
+    *,
+    title: str = "App node utilization per mode at the planned peak",
+) -> Path:
+    """Bars of node utilization (share of capacity at the operating point) and CPU utilization in
+    each failure mode, with the headroom limit as a line."""
+    if not modes:
+        raise ModelError("modes: need at least one mode, got none")
+    probability("max_utilization", max_utilization, open_interval=False)
+    x = np.arange(len(modes))
+    width = 0.38
+    figure = Figure(figsize=FIGURE_SIZE_IN)
+    ax = figure.add_subplot()
+    ax.bar(x - width / 2, [100 * m.utilization for m in modes], width, label="utilization (capacity)")
+    ax.bar(x + width / 2, [100 * m.cpu_utilization for m in modes], width, label="CPU utilization")
+    ax.axhline(
+        100 * max_utilization, linestyle="--", color="red", label=f"headroom limit {max_utilization:.0%}"
+    )
+    ax.set_xticks(x, [m.mode for m in modes])
+    ax.set_ylabel("% of one node")
+    ax.set_title(title)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3, axis="y")
     return _save(figure, path)

@@ -18,9 +18,18 @@ from cuaso.exceptions import CuasoError
 # Verb modules, in the order ``--help`` lists them. A module listed here that does not exist yet is
 # an error: each entry is a real, tested verb.
 VERB_MODULES: tuple[str, ...] = (
+    "cuaso.verbs.assess",
     "cuaso.verbs.stack",
     "cuaso.verbs.walk",
     "cuaso.verbs.fit",
+    "cuaso.verbs.drill",
+    "cuaso.verbs.sweep",
+    "cuaso.verbs.reconcile",
+    "cuaso.verbs.accounts",
+    "cuaso.verbs.gate",
+    "cuaso.verbs.size",
+    "cuaso.verbs.report",
+    "cuaso.verbs.dashboards",
 )
 
 

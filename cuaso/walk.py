@@ -13,6 +13,8 @@ import httpx
 
 from cuaso.exceptions import CuasoError
 
+PAYMENT_WAIT_S = 10.0  # assumption: the partner's callback arrives well within 10 s on a local stack
+
 
 class JourneyFailed(CuasoError):
     exit_code = 1
@@ -57,8 +59,9 @@ class Walk:
         self.say(f"walking every journey against {self.base_url}")
         # Anonymous: search the catalogue, read a procedure.
         r = self.step("catalogue", "search 'giấy phép'", "GET", "/api/v1/procedures", 200,
-                      params={"q": "giay phep", "limit": 5})  # fmt: skip
-        proc_id = r.json()["items"][0]["id"]
+                      params={"q": "giay phep", "limit": 20})  # fmt: skip
+        items = r.json()["items"]
+        proc_id = next((i["id"] for i in items if i["fee_vnd"] > 0), items[0]["id"])
         self.step("catalogue", "read procedure", "GET", f"/api/v1/procedures/{proc_id}", 200)
         self.step("catalogue", "facets", "GET", "/api/v1/catalogue/facets", 200)
         # Citizen: e-ID login, auto-fill, create + attach + submit a dossier, read it back, list.
@@ -79,11 +82,29 @@ class Walk:
         self.step("dossier", "submit", "POST", f"/api/v1/dossiers/{code}/submit", 200, headers=auth)
         self.step("dossier", "read", "GET", f"/api/v1/dossiers/{code}", 200, headers=auth)
         self.step("dossier", "list mine", "GET", "/api/v1/dossiers", 200, headers=auth)
+        if r.json()["fee_vnd"] > 0:
+            self.pay(code, auth)
         # Anyone: public status lookup by code.
         self.step("status", "public lookup", "GET", f"/api/v1/public/dossiers/{code}/status", 200)
         self.step("login", "logout", "POST", "/api/v1/auth/logout", 204, headers=auth)
         self.step("login", "token refused after logout", "GET", "/api/v1/me", 401, headers=auth)
         self.say(f"all {len(self.steps)} steps answered as expected (dossier {code})")
+
+    def pay(self, code: str, auth: dict[str, str]) -> None:
+        """Pay the dossier's fee at a partner: create, follow the checkout, wait for the callback."""
+        headers = {**auth, "Idempotency-Key": secrets.token_hex(8)}
+        r = self.step("payment", "create (partner VCB)", "POST", f"/api/v1/dossiers/{code}/payments", 201,
+                      json={"partner": "VCB"}, headers=headers)  # fmt: skip
+        payment_id = r.json()["payment_id"]
+        self.step("payment", "checkout (partner)", "GET", r.json()["redirect_url"], 302)
+        deadline = time.monotonic() + PAYMENT_WAIT_S
+        while True:
+            r = self.step("payment", "return URL", "GET", f"/api/v1/payments/{payment_id}", 200, headers=auth)
+            if r.json()["status"] != "pending" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        if r.json()["status"] != "succeeded":
+            raise JourneyFailed(f"payment {payment_id} ended {r.json()['status']!r}, expected 'succeeded'")
 
     def close(self) -> None:
         self.http.close()

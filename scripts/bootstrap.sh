@@ -3,7 +3,7 @@
 #   1. a virtual env in .venv with cuaso and its dev tools (re-installed when pyproject.toml changes);
 #   2. a redis-server binary: found on PATH, else installed with apt-get when running as root,
 #      else a clear message saying how to get one.
-# Usage: scripts/bootstrap.sh [EXTRA_PROGRAM...]   (the Makefile calls it before each target)
+# Usage: scripts/bootstrap.sh [PROGRAM[:PACKAGE]...]   (the Makefile calls it before each target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,10 +57,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
         exit 1
     }
 fi
-# Extra programs a target needs (e.g. `scripts/bootstrap.sh wrk` for make bench), same rules as Redis.
-for tool in "$@"; do
+# Extra programs a target needs, as PROGRAM or PROGRAM:DEBIAN_PACKAGE (e.g. `wrk` for make bench,
+# `promtool:prometheus` for the dashboard tests), installed the same way as Redis when missing.
+for spec in "$@"; do
+    tool=${spec%%:*}
+    pkg=${spec#*:}
     if ! command -v "$tool" >/dev/null 2>&1; then
-        apt_install "$tool" || { say "$tool is not on PATH; install it (e.g. 'sudo apt-get install $tool')"; exit 1; }
+        apt_install "$pkg" || { say "$tool is not on PATH; install it (e.g. 'sudo apt-get install $pkg')"; exit 1; }
     fi
 done
 # Debian's package starts a system-wide server on 6379; cuaso never uses it (it starts its own on a

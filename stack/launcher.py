@@ -49,13 +49,40 @@ class StackOptions:
     # Assumed latencies of the outside systems (a national e-ID and database are tens of ms away).
     eid: SimFaults = SimFaults(latency_ms=20.0, jitter_ms=10.0)
     population: SimFaults = SimFaults(latency_ms=15.0, jitter_ms=5.0)
+    payments: SimFaults = SimFaults(latency_ms=30.0, jitter_ms=10.0)  # assumption: a bank's checkout page
     extra_env: tuple[tuple[str, str], ...] = ()
+    # Linked processing (docs/linked-processing.md): outbox forwarders and the 151 back-office systems.
+    forwarders: int = 2  # assumption: two, so that one can die (chaos drills) and the other claims its work
+    backoffice_latency_ms: float = 30.0  # assumption: mean per-system acknowledgement latency
+    # Overload protection (docs/overload.md); None keeps the stack's default from stack/settings.py.
+    admission: bool | None = None
+    max_in_flight: int | None = None
+    admission_queue: int | None = None
+    rate_limit_per_s: float | None = None
 
     def __post_init__(self) -> None:
+        if self.max_in_flight is not None and self.max_in_flight < 1:
+            raise ValueError(f"max_in_flight: need at least 1, got {self.max_in_flight}")
+        if self.admission_queue is not None and self.admission_queue < 0:
+            raise ValueError(f"admission_queue: need 0 or more, got {self.admission_queue}")
+        if self.rate_limit_per_s is not None and not self.rate_limit_per_s >= 0:
+            raise ValueError(f"rate_limit_per_s: need 0 (off) or more, got {self.rate_limit_per_s}")
+        if self.forwarders < 0:
+            raise ValueError(f"forwarders: need 0 or more, got {self.forwarders}")
         if self.workers < 1:
             raise ValueError(f"workers: need at least 1, got {self.workers}")
         if not 0 <= self.port < 65536:
             raise ValueError(f"port: need 0..65535, got {self.port}")
+
+    def overload_env(self) -> dict[str, str]:
+        """``CUASO_*`` settings for the options given (admission control, per-citizen rate limit)."""
+        given = {
+            "CUASO_ADMISSION_ENABLED": None if self.admission is None else str(self.admission).lower(),
+            "CUASO_ADMISSION_MAX_IN_FLIGHT": self.max_in_flight,
+            "CUASO_ADMISSION_QUEUE": self.admission_queue,
+            "CUASO_RATE_LIMIT_PER_S": self.rate_limit_per_s,
+        }
+        return {name: str(value) for name, value in given.items() if value is not None}
 
 
 class LocalStack:
@@ -69,6 +96,10 @@ class LocalStack:
         self.port = options.port or free_port()
         self.eid_port = free_port()
         self.population_port = free_port()
+        self.backoffice_port = free_port()
+        self.forwarder_ports = [free_port() for _ in range(options.forwarders)]
+        self.payments_port = free_port()
+        self.notify_port = free_port()
         self.redis: RedisServer | None = None
         self.processes: dict[str, ManagedProcess] = {}
         self.redis_url = options.redis_url or ""
@@ -85,15 +116,49 @@ class LocalStack:
     def population_url(self) -> str:
         return f"http://127.0.0.1:{self.population_port}"
 
+    @property
+    def payments_url(self) -> str:
+        return f"http://127.0.0.1:{self.payments_port}"
+
+    @property
+    def notify_url(self) -> str:
+        return f"http://127.0.0.1:{self.notify_port}"
+
+    @property
+    def backoffice_url(self) -> str:
+        return f"http://127.0.0.1:{self.backoffice_port}"
+
     def urls(self) -> dict[str, str]:
+        forwarders = {f"forwarder-{i} metrics": f"http://127.0.0.1:{port}/metrics"
+                      for i, port in enumerate(self.forwarder_ports, start=1)}  # fmt: skip
         return {
             "portal": self.url + "/api/v1",
             "openapi": self.url + "/openapi.json",
             "metrics": self.url + "/metrics",
             "e-ID provider": self.eid_url,
             "population database": self.population_url,
+            "payment partners": self.payments_url,
+            "SMS/e-mail gateway": self.notify_url,
+            "back-office systems": self.backoffice_url,
             "redis": self.redis_url,
-        }
+        } | forwarders
+
+    def linked_env(self) -> dict[str, str]:
+        """``CUASO_*`` settings of the forwarders and the back-office simulator (no multiprocess metrics
+        folder: each forwarder serves its own /metrics)."""
+        env = {"CUASO_REDIS_URL": self.redis_url, "CUASO_BACKOFFICE_URL": self.backoffice_url}
+        return env | {"CUASO_PUBLIC_URL": self.url} | dict(self.options.extra_env)
+
+    def forwarder_process(self, number: int) -> ManagedProcess:
+        """Forwarder ``number`` (from 1), not started: also how a chaos drill restarts one it killed."""
+        name, port = f"forwarder-{number}", self.forwarder_ports[number - 1]
+        return ManagedProcess(
+            name,
+            [PY, "-m", "stack.forwarder", "--name", name, "--metrics-port", str(port)],
+            ready_url=f"http://127.0.0.1:{port}/metrics",
+            env=self.linked_env(),
+            log_path=self.data_dir / f"{name}.log",
+        )
 
     def portal_env(self) -> dict[str, str]:
         metrics_dir = self.data_dir / "prometheus"
@@ -103,12 +168,15 @@ class LocalStack:
             "CUASO_REDIS_URL": self.redis_url,
             "CUASO_EID_URL": self.eid_url,
             "CUASO_POPULATION_URL": self.population_url,
+            "CUASO_PAYMENTS_URL": self.payments_url,
             "CUASO_PUBLIC_URL": self.url,
+            "CUASO_BACKOFFICE_URL": self.backoffice_url,
             "CUASO_BLOB_DIR": str(self.data_dir / "blobs"),
             "CUASO_APPENDFSYNC": self.options.appendfsync,
             "CUASO_INJECT_DELAY_MS": str(self.options.inject_delay_ms),
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         }
+        env.update(self.options.overload_env())
         env.update(dict(self.options.extra_env))
         return env
 
@@ -147,6 +215,36 @@ class LocalStack:
         )  # fmt: skip
         self._run(
             ManagedProcess(
+                "payments",
+                [PY, "-m", "stack.sims.payments", "--host", "127.0.0.1", "--port", str(self.payments_port),
+                 "--portal-url", self.url, *opts.payments.argv()],
+                ready_url=self.payments_url + "/_sim/health",
+                log_path=self.data_dir / "payments.log",
+            )
+        )  # fmt: skip
+        # The SMS/e-mail gateway the lifecycle job sends notices to (assumption: accepts one in ~5 ms).
+        self._run(
+            ManagedProcess(
+                "notify",
+                [PY, "-m", "stack.sims.notify", "--host", "127.0.0.1", "--port", str(self.notify_port),
+                 "--record", str(self.data_dir / "notify.jsonl"), "--latency-ms", "5", "--jitter-ms", "2"],
+                ready_url=self.notify_url + "/_sim/health",
+                log_path=self.data_dir / "notify.log",
+            )
+        )  # fmt: skip
+        self._run(
+            ManagedProcess(
+                "backoffice",
+                [PY, "-m", "stack.sims.backoffice", "--host", "127.0.0.1",
+                 "--port", str(self.backoffice_port), "--portal-url", self.url,
+                 "--system-latency-ms", str(opts.backoffice_latency_ms)],
+                ready_url=self.backoffice_url + "/_sim/health",
+                env=self.linked_env(),
+                log_path=self.data_dir / "backoffice.log",
+            )
+        )  # fmt: skip
+        self._run(
+            ManagedProcess(
                 "portal",
                 [PY, "-m", "uvicorn", "stack.app.main:create_app", "--factory",
                  "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(opts.workers),
@@ -158,6 +256,8 @@ class LocalStack:
             ),
             timeout=60.0,
         )  # fmt: skip
+        for number in range(1, opts.forwarders + 1):
+            self._run(self.forwarder_process(number))
 
     def _run(self, proc: ManagedProcess, timeout: float = 30.0) -> None:
         self._say(f"starting {proc.name}")

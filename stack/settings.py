@@ -7,6 +7,7 @@ how the launcher hands them to every uvicorn worker process. Every default that 
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Literal
 
@@ -65,6 +66,124 @@ class StackSettings(BaseSettings):
             "~1 s of writes on a machine crash but none on a Redis process crash or restart. See "
             "docs/durability.md."
         ),
+    )
+
+    # --- overload protection (docs/overload.md) ----------------------------------------------------
+    admission_enabled: bool = Field(True, description="Per-worker admission control on /api/ requests.")
+    admission_max_in_flight: int = Field(
+        64,
+        ge=1,
+        description=(
+            "Requests served at once per worker (assumption: Little's law, ~2,000 req/s per worker core "
+            "(docs/benchmarks.md) x ~30 ms per request including e-ID/population waits = 60)."
+        ),
+    )
+    admission_queue: int = Field(
+        64, ge=0, description="Requests waiting for a slot per worker; more get 503 at once (assumption)."
+    )
+    admission_queue_timeout_s: float = Field(
+        0.5,
+        gt=0,
+        le=30,
+        description="Longest wait in the queue before a 503 (assumption: short next to a page load).",
+    )
+    admission_retry_after_s: int = Field(
+        1, ge=1, le=3600, description="Retry-After of an admission 503 (assumption: 1 s)."
+    )
+    rate_limit_per_s: float = Field(
+        20.0,
+        ge=0,
+        description=(
+            "Sustained authenticated requests per second per citizen; 0 turns the limit off (assumption: a "
+            "person never comes near 20/s, a script does)."
+        ),
+    )
+    rate_limit_burst: int = Field(
+        40, ge=1, description="Requests a citizen may send at once above the rate (assumption: 2 s worth)."
+    )
+
+    # --- payment partners (stack/sims/payments.py, docs/payments.md) -------------------------------
+    payments_url: str = Field(
+        "http://127.0.0.1:8103", description="Payment-partner simulator as clients see it (checkouts)."
+    )
+    payment_secret_seed: str = Field(
+        "cuaso-dev-payments",
+        min_length=1,
+        description="Seed of every partner's HMAC key (a development value; same in the simulator).",
+    )
+    payment_callback_max_age_s: int = Field(
+        86_400,
+        ge=1,
+        description=(
+            "Callbacks whose timestamp is further than this from now are refused as replays "
+            "(assumption: partners retry notifications for up to a day)."
+        ),
+    )
+
+    # --- linked processing: forwarding and status sync (docs/linked-processing.md) ----------------
+    backoffice_url: str = Field(
+        "http://127.0.0.1:8104", description="Back-office systems simulator (151 systems under one URL)."
+    )
+    sync_secret_seed: str = Field(
+        "cuaso-dev-sync",
+        min_length=1,
+        description="Seed of every back-office system's HMAC key for status sync (a development value).",
+    )
+    forwarder_group: str = Field("forwarders", min_length=1, description="Outbox consumer group name.")
+    forwarder_concurrency: int = Field(
+        64, ge=1, description="Deliveries in flight per forwarder process (assumption)."
+    )
+    forwarder_block_ms: int = Field(
+        1000, ge=10, description="Longest wait of one outbox read for new entries (assumption)."
+    )
+    forwarder_read_mode: Literal["multi", "per_partition"] = Field(
+        "multi",
+        description=(
+            "multi: one blocking XREADGROUP over every partition (one Redis); per_partition: one "
+            "non-blocking read per partition, pipelined (Redis Cluster refuses cross-slot reads)."
+        ),
+    )
+    forwarder_max_attempts: int = Field(
+        10, ge=1, description="Delivery attempts before an entry goes to the dead-letter stream (assumption)."
+    )
+    forwarder_backoff_base_s: float = Field(
+        0.5, gt=0, description="First retry delay; doubles per attempt, full jitter (assumption)."
+    )
+    forwarder_backoff_max_s: float = Field(30.0, gt=0, description="Longest retry delay (assumption).")
+    forwarder_claim_idle_s: float = Field(
+        30.0,
+        gt=0,
+        description="An entry pending this long without a heartbeat is claimed from its (dead) consumer.",
+    )
+    forwarder_timeout_s: float = Field(
+        10.0, gt=0, description="Timeout of one delivery to a back-office system (assumption)."
+    )
+    forwarder_seed: int = Field(0, description="Seed of the retry jitter (mixed with the consumer name).")
+    statistics_cache_s: float = Field(
+        1.0, ge=0, description="How stale public statistics may be, per worker (assumption: 1 s)."
+    )
+
+    # --- feedback and the account lifecycle (docs/accounts-and-feedback.md) -------------------------
+    notify_url: str = Field(
+        "http://127.0.0.1:8105", description="SMS/e-mail gateway (the notify sink simulator) for notices."
+    )
+    agency_secret: str = Field(
+        "cuaso-dev-agency",
+        min_length=8,
+        description="Shared secret agencies send in X-Agency-Secret to answer feedback (a development value)",
+    )
+    feedback_answer_working_days: int = Field(
+        10, ge=1, le=260, description="Working days an agency has to answer feedback (assumption: 10)."
+    )
+    public_holidays: tuple[date, ...] = Field(
+        (),
+        description=(
+            "Public holidays skipped by working-week deadlines, local dates as a JSON list in "
+            "CUASO_PUBLIC_HOLIDAYS (assumption: none unless given; Tết moves every year)."
+        ),
+    )
+    account_min_notice_days: int = Field(
+        7, ge=0, le=60, description="Least days between an inactivity notice and the lock (assumption: 7)."
     )
 
     # --- experiments ------------------------------------------------------------------------------

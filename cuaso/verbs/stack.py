@@ -33,6 +33,24 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eid-latency-ms", type=float, default=20.0, help="simulated e-ID latency")
     parser.add_argument("--eid-error-rate", type=float, default=0.0, help="share of e-ID requests failing")
     parser.add_argument("--population-latency-ms", type=float, default=15.0, help="population DB latency")
+    parser.add_argument("--payments-latency-ms", type=float, default=30.0, help="payment partners' latency")
+    parser.add_argument(
+        "--backoffice-latency-ms", type=float, default=30.0, help="back-office systems' mean latency"
+    )
+    parser.add_argument("--forwarders", type=int, default=2, help="outbox forwarder processes (default 2)")
+    overload = parser.add_argument_group("overload protection (docs/overload.md)")
+    overload.add_argument(
+        "--admission", choices=("on", "off"), default=None, help="per-worker admission control (default: on)"
+    )
+    overload.add_argument(
+        "--max-in-flight", type=int, default=None, metavar="N", help="requests served at once per worker (64)"
+    )
+    overload.add_argument(
+        "--queue", type=int, default=None, metavar="N", help="requests waiting for a slot per worker (64)"
+    )
+    overload.add_argument(
+        "--rate-limit", type=float, default=None, metavar="PER_S", help="requests/s per citizen, 0: off (20)"
+    )
 
 
 def options_from(args: argparse.Namespace) -> StackOptions:
@@ -48,6 +66,13 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         eid=SimFaults(latency_ms=args.eid_latency_ms, jitter_ms=args.eid_latency_ms / 2,
                       error_rate=args.eid_error_rate),
         population=SimFaults(latency_ms=args.population_latency_ms, jitter_ms=args.population_latency_ms / 3),
+        payments=SimFaults(latency_ms=args.payments_latency_ms, jitter_ms=args.payments_latency_ms / 3),
+        backoffice_latency_ms=args.backoffice_latency_ms,
+        forwarders=args.forwarders,
+        admission=None if args.admission is None else args.admission == "on",
+        max_in_flight=args.max_in_flight,
+        admission_queue=args.queue,
+        rate_limit_per_s=args.rate_limit,
     )  # fmt: skip
 
 

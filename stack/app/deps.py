@@ -39,6 +39,7 @@ async def current_session(request: Request, services: Svc) -> Session:
     session = await services.sessions.get(token)
     if session is None:
         raise unauthorized("session expired or unknown: log in again")
+    await services.rate_limiter.enforce(session.citizen_id)  # per-citizen budget: 429 past it
     return session
 
 

@@ -87,6 +87,10 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
 
 async def _http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        # FastAPI's 400 for a body json.loads cannot decode at all (not UTF-8, nested past the recursion
+        # limit): malformed JSON like any other.
+        return error_response(422, "malformed_json", f"body is not JSON: {exc.__cause__}", "body")
     code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
     field = "body" if exc.status_code == 413 else None
     return error_response(exc.status_code, code, str(exc.detail), field, exc.headers)

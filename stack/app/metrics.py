@@ -10,7 +10,6 @@ The middleware is pure ASGI (no BaseHTTPMiddleware) and labels by route template
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 
@@ -63,11 +62,10 @@ def _error_kind(status: int) -> str | None:
 
 
 class MetricsMiddleware:
-    """Counts, times and tracks in-flight requests; optionally adds an injected delay (experiments)."""
+    """Counts, times and tracks in-flight requests (every response, admission rejects included)."""
 
-    def __init__(self, app: ASGIApp, inject_delay_s: float = 0.0) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.inject_delay_s = inject_delay_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,8 +82,6 @@ class MetricsMiddleware:
             await send(message)
 
         try:
-            if self.inject_delay_s and scope["path"].startswith("/api/"):
-                await asyncio.sleep(self.inject_delay_s)
             await self.app(scope, receive, send_wrapper)
         finally:
             IN_FLIGHT.dec()

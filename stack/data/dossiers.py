@@ -20,6 +20,7 @@ import orjson
 
 from stack.data import keys
 from stack.data.client import RedisClient, timed
+from stack.data.statistics import SYNC_STATUSES
 
 _CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I/O: codes are read aloud and typed
 
@@ -89,6 +90,47 @@ class WriteOutcome(Enum):
     ALREADY = "already"
 
 
+class StatusOutcome(Enum):
+    """What became of a back-office status update (linked processing, docs/linked-processing.md)."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # the same sequence number again
+    STALE = "stale"  # older than the dossier's latest
+    NOT_FOUND = "not_found"
+    NOT_SUBMITTED = "not_submitted"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One status update to apply: ``seq`` orders one dossier's updates; ``agency``/``system`` process
+    it; ``processing_ms`` is the procedure's processing time (its deadline is submission + that)."""
+
+    seq: int
+    status: str
+    at_ms: int
+    at_iso: str
+    agency: str
+    system: str
+    processing_ms: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.seq, bool) or not isinstance(self.seq, int) or self.seq < 1:
+            raise ValueError(f"seq: need an integer >= 1, got {self.seq!r}")
+        if self.status not in SYNC_STATUSES:
+            raise ValueError(f"status: need one of {list(SYNC_STATUSES)}, got {self.status!r}")
+        if self.processing_ms < 0:
+            raise ValueError(f"processing_ms: need >= 0, got {self.processing_ms!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusResult:
+    """The outcome, and the dossier's status and sequence number after the update."""
+
+    outcome: StatusOutcome
+    status: str
+    seq: int
+
+
 def _decode(raw: dict[bytes, bytes], attachments: dict[bytes, bytes]) -> Dossier:
     s = {k.decode(): v.decode() for k, v in raw.items()}
     atts = sorted(
@@ -117,6 +159,7 @@ class DossierStore:
         self._create = redis.register_script(_script("dossier_create"))
         self._attach = redis.register_script(_script("dossier_attach"))
         self._submit = redis.register_script(_script("dossier_submit"))
+        self._status = redis.register_script(_script("dossier_status"))
 
     async def create(
         self,
@@ -169,9 +212,24 @@ class DossierStore:
         tag = keys.tag_of_code(code)
         if tag is None:
             return WriteOutcome.NOT_FOUND
+        # The outbox entry and the province counters share the dossier's tag: one atomic script.
+        key_list = [keys.dossier(code, tag), keys.outbox(tag), keys.stats_provinces(tag)]
         async with timed("dossier_submit"):
-            res = await self._submit(keys=[keys.dossier(code, tag)], args=[owner, now_iso()])
+            res = await self._submit(keys=key_list, args=[owner, now_iso(), int(time.time() * 1000)])
         return WriteOutcome(res.decode())
+
+    async def apply_status(self, code: str, update: StatusChange) -> StatusResult:
+        """Apply a back-office status update in sequence order (stale and duplicate ones are ignored),
+        keeping the public statistics counters of its partition (see ``dossier_status.lua``)."""
+        tag = keys.tag_of_code(code)
+        if tag is None:
+            return StatusResult(StatusOutcome.NOT_FOUND, "", 0)
+        key_list = [keys.dossier(code, tag), keys.stats_provinces(tag), keys.stats_agencies(tag)]
+        argv: list[str | int] = [update.seq, update.status, update.at_ms, update.at_iso, now_iso()]
+        argv += [update.agency, update.system, update.processing_ms]
+        async with timed("dossier_status"):
+            outcome, status, seq = await self._status(keys=key_list, args=argv)
+        return StatusResult(StatusOutcome(outcome.decode()), status.decode(), int(seq))
 
     async def get(self, code: str) -> Dossier | None:
         """Any dossier by code (callers check the owner)."""

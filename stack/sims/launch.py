@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stack.process import ManagedProcess
 
-SIMULATORS = ("eid", "population")
+SIMULATORS = ("eid", "population", "payments", "backoffice", "notify")
 """Simulators runnable as ``python -m stack.sims.<name>``."""
 
 

@@ -1,43 +1,13 @@
-"""Fixtures: a real redis-server and a real local stack on 127.0.0.1, started once per test session."""
+"""Helpers of the stack tests (the session fixtures `redis_server`, `local_stack`, `client` live in
+tests/conftest.py so that every folder shares one stack)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-
-from stack.launcher import LocalStack, SimFaults, StackOptions
-from stack.redis_server import RedisServer
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    options = StackOptions(
-        port=0,
-        workers=2,
-        data_dir=tmp_path_factory.mktemp("stack"),
-        # Small simulated latencies keep the suite quick; drills use the realistic defaults.
-        eid=SimFaults(latency_ms=1.0),
-        population=SimFaults(latency_ms=1.0),
-        extra_env=(("CUASO_MAX_ATTACHMENT_BYTES", str(64 * 1024)),),
-    )
-    with LocalStack(options) as stack:
-        yield stack
-
-
-@pytest.fixture
-def client(local_stack: LocalStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=local_stack.url, timeout=10.0) as http:
-        yield http
 
 
 def new_citizen_id() -> str:

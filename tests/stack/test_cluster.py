@@ -16,9 +16,20 @@ from redis.asyncio.cluster import RedisCluster
 from stack.data import keys
 from stack.data.dossiers import Attachment, CreateOutcome, DossierStore, WriteOutcome
 from stack.data.sessions import SessionStore
+from stack.process import free_port
 from stack.redis_server import RedisServer
 
 SHARDS = 3
+MAX_CLUSTER_PORT = 55_535  # a cluster node also listens on port + 10000 (its cluster bus)
+
+
+def _cluster_port() -> int:
+    """A free port low enough for the cluster bus port (port + 10000) to exist."""
+    for _ in range(1000):
+        port = free_port()
+        if port <= MAX_CLUSTER_PORT:
+            return port
+    raise RuntimeError("no free port at or below 55535 for a Redis Cluster node")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from stack.app.deps import SESSION_COOKIE, CurrentSession, Svc
 from stack.app.errors import ApiError
+from stack.app.routers.accounts import record_login
 from stack.data.keys import CITIZEN_ID_RE
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -57,6 +58,7 @@ async def callback(
     if code is None:
         raise ApiError(422, "invalid", "missing authorization code", "code")
     identity = await services.oidc.finish(code, stored)
+    await record_login(services, identity.citizen_id)  # last activity; a locked account: 403
     session = await services.sessions.create(identity.citizen_id, identity.acr)
     response.set_cookie(SESSION_COOKIE, session.token, max_age=session.ttl_s, httponly=True, samesite="lax")
     return SessionOut(session_token=session.token, citizen_id=session.citizen_id, expires_in=session.ttl_s)

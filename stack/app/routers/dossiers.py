@@ -9,7 +9,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from stack.app.deps import CurrentSession, Svc
 from stack.app.errors import ApiError, not_found
@@ -22,12 +22,22 @@ ATTACHMENT_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 FORM_MAX_FIELDS = 50  # assumption: a form has at most 50 fields
 
 
+def _scalar(value: object) -> object:
+    """Refuse nested values up front, so the 422 names the form field, not a member of the union."""
+    if isinstance(value, dict | list):
+        raise ValueError("form values must be text, a number, true/false or null")
+    return value
+
+
+FormValue = Annotated[str | int | float | bool | None, BeforeValidator(_scalar)]
+
+
 class DossierIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     procedure_id: str = Field(min_length=1, max_length=40)
     province_code: str = Field(pattern=r"^P[0-9]{2}$", description="Service point province, P01..P34")
-    form: dict[str, str | int | float | bool | None] = Field(default_factory=dict, max_length=FORM_MAX_FIELDS)
+    form: dict[str, FormValue] = Field(default_factory=dict, max_length=FORM_MAX_FIELDS)
 
 
 def _owned(dossier: Dossier | None, citizen_id: str) -> Dossier:
@@ -36,7 +46,9 @@ def _owned(dossier: Dossier | None, citizen_id: str) -> Dossier:
     return dossier
 
 
-@router.post("", status_code=201)
+@router.post(
+    "", status_code=201, responses={200: {"description": "The same Idempotency-Key again: the same dossier"}}
+)
 async def create_dossier(
     services: Svc,
     session: CurrentSession,

@@ -1,0 +1,134 @@
+"""Is a drill's measurement trustworthy? The checks every results document carries, with reasons.
+
+* ``generator_cpu`` — in no phase did a Locust process average more than ``GENERATOR_CPU_LIMIT`` % of a
+  core: a saturated generator delays its own requests and measures itself, not the portal.
+* ``littles_law`` — in every phase long enough and with enough requests, the users the generator held
+  agree with Little's law, N = X · (R + Z) (X requests/s, R mean response time, Z mean time users
+  spent thinking or backing off per request), within ``LITTLE_TOLERANCE``. A large gap means users were
+  neither waiting for the portal nor thinking: the generator lagged, or the phase is too short for the
+  sessions in it to settle.
+* ``min_samples`` — at least ``MIN_REQUESTS`` requests, or percentiles mean little.
+* ``error_rate_abort`` — the drill was not aborted for its error rate.
+* ``completed`` — Locust ended by itself (the shape's end, or all fixed iterations done), not killed
+  at the hard time bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scenarios.results import Check, Phase, Validity
+
+GENERATOR_CPU_LIMIT = 80.0
+"""Percent of one core per generator process above which the run is invalid (Locust itself warns at 90%;
+assumption: 80% leaves headroom for bursts between samples)."""
+
+LITTLE_TOLERANCE = 0.2
+"""Assumption: |N_measured − X·(R+Z)| / N_measured up to 20% — users are sampled once a second and
+requests and pauses that straddle a phase boundary count in one phase only."""
+
+LITTLE_MIN_REQUESTS = 50
+"""Assumption: Little's law is checked only in phases with at least 50 requests..."""
+
+LITTLE_MIN_PHASE_S = 10.0
+"""...and at least 10 s long: in distributed mode the master learns its workers' user counts from their
+reports every 3 s, too late for a phase of a few seconds (a short ramp) to average them well."""
+
+LITTLE_MAX_SPREAD = 0.4
+"""...and not in clear ramps, whose mean users are below 60% of their peak (assumption): during a ramp
+the users just started have not yet completed a request and pause, so N = X·(R+Z), a law of steady
+state, does not apply to the phase's averages."""
+
+MIN_REQUESTS = 100
+"""Assumption: fewer than 100 requests in a whole drill are too few to report percentiles."""
+
+
+def littles_law_users(phase: Phase) -> float | None:
+    """X · (R + Z) for a phase: the concurrent users its throughput, latency and think time imply."""
+    if phase.offered.think_time_s is None:
+        return None
+    response_s = phase.latency().mean_ms() / 1000.0
+    return phase.throughput_rps * (response_s + phase.offered.think_time_s)
+
+
+def _generator_check(phases: Sequence[Phase]) -> Check:
+    busiest = [(p.generator.cpu_percent_mean, p.name) for p in phases if p.generator is not None]
+    if not busiest:
+        return Check(
+            name="generator_cpu",
+            ok=False,
+            threshold=GENERATOR_CPU_LIMIT,
+            reason="generator CPU was not measured",
+        )
+    value, name = max(busiest)
+    ok = value <= GENERATOR_CPU_LIMIT
+    verdict = "at most" if ok else "over"
+    return Check(
+        name="generator_cpu",
+        ok=ok,
+        value=value,
+        threshold=GENERATOR_CPU_LIMIT,
+        reason=f"busiest generator process averaged {value:.0f}% of a core (phase {name}), "
+        f"{verdict} the {GENERATOR_CPU_LIMIT:.0f}% limit"
+        + ("" if ok else ": the generator, not the portal, may have been the bottleneck"),
+    )
+
+
+def _little_check(phases: Sequence[Phase]) -> Check:
+    worst: tuple[float, str, float, float] | None = None
+    for phase in phases:
+        implied = littles_law_users(phase)
+        users = phase.offered.users_mean
+        too_small = phase.requests < LITTLE_MIN_REQUESTS or phase.duration_s < LITTLE_MIN_PHASE_S
+        ramping = users < (1.0 - LITTLE_MAX_SPREAD) * phase.offered.users_max
+        if implied is None or users <= 0 or too_small or ramping:
+            continue
+        gap = abs(users - implied) / users
+        if worst is None or gap > worst[0]:
+            worst = (gap, phase.name, users, implied)
+    if worst is None:
+        reason = (
+            f"no steady phase of {LITTLE_MIN_PHASE_S:g} s or more had {LITTLE_MIN_REQUESTS} requests to "
+            "check Little's law on"
+        )
+        return Check(name="littles_law", ok=False, threshold=LITTLE_TOLERANCE, reason=reason)
+    gap, name, users, implied = worst
+    ok = gap <= LITTLE_TOLERANCE
+    return Check(
+        name="littles_law",
+        ok=ok,
+        value=round(gap, 4),
+        threshold=LITTLE_TOLERANCE,
+        reason=f"Little's law N = X·(R+Z): worst phase {name} held {users:.1f} users, X·(R+Z) = "
+        f"{implied:.1f} ({gap:.0%} apart, tolerance {LITTLE_TOLERANCE:.0%})",
+    )
+
+
+def assess(phases: Sequence[Phase], stop_reason: str | None, aborted: bool, killed: bool) -> Validity:
+    """The validity of a drill from its phases and how it ended."""
+    requests = sum(p.requests for p in phases)
+    checks = [
+        _generator_check(phases),
+        _little_check(phases),
+        Check(
+            name="min_samples",
+            ok=requests >= MIN_REQUESTS,
+            value=float(requests),
+            threshold=MIN_REQUESTS,
+            reason=f"{requests} requests measured "
+            f"({'at least' if requests >= MIN_REQUESTS else 'fewer than'} {MIN_REQUESTS})",
+        ),
+        Check(
+            name="error_rate_abort",
+            ok=not aborted,
+            reason=stop_reason if aborted and stop_reason else "not aborted for its error rate",
+        ),
+        Check(
+            name="completed",
+            ok=not killed,
+            reason="killed at the hard time bound"
+            if killed
+            else f"Locust ended by itself ({stop_reason or 'the shape ended'})",
+        ),
+    ]
+    return Validity(valid=all(c.ok for c in checks), checks=tuple(checks))

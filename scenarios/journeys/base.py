@@ -1,0 +1,65 @@
+"""The base of every journey's Locust user: one visit after another, each counted as a journey.
+
+A :class:`JourneyUser` is one seat of concurrency: it runs its journey (:meth:`JourneyUser.visit`,
+written by each subclass as a readable sequence of steps), records the journey's outcome (completed,
+failed, abandoned), its duration and retries, then starts the next visit at once (a new visitor
+takes the seat; people think *inside* journeys, with the mix's named think times). With a fixed
+number of iterations (``--cuaso-iterations``, for exact comparisons) the user stops after that many
+visits.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from locust import FastHttpUser, constant, task
+from locust.exception import StopUser
+
+from scenarios.journeys import runtime as runtime_module
+from scenarios.journeys.steps import JourneyAbandoned, JourneyFailed, RequestFailed, Visit
+
+
+class JourneyUser(FastHttpUser):
+    """Abstract: subclasses set ``journey`` (a journey name of the mix) and write :meth:`visit`."""
+
+    abstract = True
+    journey: ClassVar[str] = ""
+    wait_time = constant(0)
+    max_retries = 0  # retries are the person's (the retry policy), never hidden in the HTTP client
+
+    def __init__(self, environment: Any) -> None:
+        self.runtime = runtime_module.current()
+        self.network_timeout = self.connection_timeout = self.runtime.config.request_timeout_s
+        super().__init__(environment)
+        self.rng = self.runtime.user_rng()
+        self.visits_done = 0
+
+    def on_start(self) -> None:
+        if self.runtime.config.iterations:
+            self.runtime.all_spawned.wait()
+
+    def visit(self, visit: Visit) -> None:
+        """One session of this journey (subclasses)."""
+        raise NotImplementedError
+
+    @task
+    def one_visit(self) -> None:
+        rt = self.runtime
+        journey = rt.journey(self.journey)
+        self.client.cookiejar.clear()  # a new visitor: no cookies from the previous session
+        visit = Visit(self.client, rt, journey, self.rng)
+        rt.recorder.journey_started(rt.phase_at(visit.started), journey.name)
+        outcome = "completed"
+        try:
+            self.visit(visit)
+        except JourneyAbandoned:
+            outcome = "abandoned"
+        except (JourneyFailed, RequestFailed):  # RequestFailed: a request outside any step
+            outcome = "failed"
+        duration_s = time.time() - visit.started
+        rt.recorder.journey_ended(rt.phase_at(), journey.name, outcome, duration_s, visit.retries)
+        self.visits_done += 1
+        if rt.config.iterations and self.visits_done >= rt.config.iterations:
+            rt.user_finished()
+            raise StopUser()

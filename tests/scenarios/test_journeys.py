@@ -1,0 +1,239 @@
+"""The Locust journeys: each one against the real stack (in this process, gevent unpatched), the shared
+step helper's retry rules against a scripted client, and the mix checks."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from locust.env import Environment
+
+from scenarios.drill.config import DrillConfig
+from scenarios.drill.listeners import DrillListeners
+from scenarios.journeys import check_mix, runtime
+from scenarios.journeys.base import JourneyUser
+from scenarios.journeys.catalogue import BrowseCatalogue
+from scenarios.journeys.dossier import SubmitDossier
+from scenarios.journeys.feedback import FileFeedback
+from scenarios.journeys.payment import PayFee
+from scenarios.journeys.registry import USER_CLASSES, enabled_classes
+from scenarios.journeys.statistics import ReadStatistics
+from scenarios.journeys.status import TrackStatus
+from scenarios.journeys.steps import JourneyAbandoned, JourneyFailed, RequestFailed, Visit
+from scenarios.mix import JourneyMix, concurrent_shares
+from scenarios.retry import RetryPolicy
+from stack.launcher import LocalStack
+
+
+def fixed_mix(
+    think_s: float = 0.01, attachment_bytes: int = 2_000, enable: tuple[str, ...] = ()
+) -> JourneyMix:
+    """A mix for exact tests: every step once, one small attachment, short think times, and shares that
+    give each default journey users even in a drill of a few users (``enable``: more journeys)."""
+    data = JourneyMix.default().with_enabled(*enable).to_dict()
+    data["journeys"]["track_status"]["share"] = 0.3
+    data["journeys"]["submit_dossier"]["share"] = 0.3
+    for journey in data["journeys"].values():
+        for step in journey["steps"]:
+            step["repeat"] = [1, 1]
+    data["think"] = {name: [think_s, think_s] for name in data["think"]}
+    data["attachments"] = {"count": [1, 1], "size_bytes": [attachment_bytes, attachment_bytes]}
+    return JourneyMix.from_dict(data)
+
+
+def write_mix(path: Path, mix: JourneyMix) -> Path:
+    path.write_text(json.dumps(mix.to_dict()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def drill_runtime() -> runtime.DrillRuntime:
+    config = DrillConfig(scenario="steady", mix=fixed_mix(), think_scale=0.0, seed=7, duration_s=120.0)
+    return runtime.start(config)
+
+
+def _run_one_visit(cls: type[JourneyUser], host: str) -> None:
+    environment = Environment(user_classes=[cls])
+    environment.events.request.add_listener(DrillListeners().on_request)  # type: ignore[no-untyped-call]
+    user = type(cls.__name__, (cls,), {"host": host})(environment)
+    user.one_visit()
+
+
+@pytest.mark.parametrize(
+    ("cls", "endpoints"),
+    [
+        (BrowseCatalogue, {"GET /api/v1/procedures", "GET /api/v1/procedures/{procedure_id}"}),
+        (
+            SubmitDossier,
+            {
+                "GET /api/v1/procedures", "GET /api/v1/procedures/{procedure_id}", "GET /api/v1/auth/login",
+                "GET e-ID /authorize", "GET /api/v1/auth/callback", "GET /api/v1/me/profile",
+                "POST /api/v1/dossiers", "PUT /api/v1/dossiers/{code}/attachments/{name}",
+                "POST /api/v1/dossiers/{code}/submit",
+            },
+        ),
+        (TrackStatus, {"GET /api/v1/public/dossiers/{code}/status"}),
+        (
+            FileFeedback,
+            {"GET /api/v1/auth/login", "GET e-ID /authorize", "GET /api/v1/auth/callback",
+             "GET /api/v1/procedures", "POST /api/v1/feedback"},
+        ),
+        (ReadStatistics, {"GET /api/v1/statistics/provinces", "GET /api/v1/statistics/agencies",
+                          "GET /api/v1/public/feedback/statistics"}),
+    ],
+)  # fmt: skip
+def test_each_journey_completes_against_the_real_stack(
+    local_stack: LocalStack, drill_runtime: runtime.DrillRuntime, cls: type[JourneyUser], endpoints: set[str]
+) -> None:
+    for _ in range(6 if cls is ReadStatistics else 1):  # a page at random each time: see them all
+        _run_one_visit(cls, local_stack.url)
+    delta = drill_runtime.recorder.drain()
+    journey = delta.journeys[("ramp", cls.journey)]
+    visits = journey.started
+    assert (journey.completed, journey.failed, journey.abandoned) == (visits, 0, 0)
+    assert {name for _, name in delta.endpoints} <= endpoints
+    if cls is not ReadStatistics:
+        assert {name for _, name in delta.endpoints} == endpoints
+    for tally in delta.endpoints.values():
+        assert tally.failures == 0, tally.errors
+        assert tally.histogram.count == tally.requests >= 1
+
+
+def test_the_citizen_who_submitted_comes_back_to_pay_its_fee(
+    local_stack: LocalStack, drill_runtime: runtime.DrillRuntime
+) -> None:
+    _run_one_visit(SubmitDossier, local_stack.url)
+    assert len(drill_runtime.unpaid) == 1
+    drill_runtime.recorder.drain()
+    _run_one_visit(PayFee, local_stack.url)
+    delta = drill_runtime.recorder.drain()
+    assert delta.journeys[("ramp", "pay_fee")].completed == 1
+    assert delta.endpoints[("ramp", "GET /api/v1/dossiers")].requests == 1
+    paid = delta.endpoints[("ramp", "POST /api/v1/dossiers/{code}/payments")]
+    assert (paid.requests, paid.failures) == (1, 0)
+    checkout = delta.endpoints[("ramp", "GET partner /partners/{code}/checkout")]  # seed 7: a fee to pay
+    assert (checkout.requests, checkout.failures) == (1, 0)
+    assert not drill_runtime.unpaid
+
+
+def test_a_submitted_dossier_is_what_status_lookups_then_ask_for(
+    local_stack: LocalStack, drill_runtime: runtime.DrillRuntime
+) -> None:
+    _run_one_visit(SubmitDossier, local_stack.url)
+    assert len(drill_runtime.recent_codes) == 1
+    _run_one_visit(TrackStatus, local_stack.url)
+    lookups = drill_runtime.recorder.drain().endpoints[("ramp", "GET /api/v1/public/dossiers/{code}/status")]
+    assert lookups.requests == 1
+    assert lookups.failures == 0
+
+
+# --- the step helper's retry rules, against a scripted client ------------------------------------------
+
+
+class _Answer:
+    def __init__(self, status: int, body: Any = None) -> None:
+        self.status_code = status
+        self._body = body
+        self.outcome: str | None = None
+
+    def json(self) -> Any:
+        return self._body
+
+    def __enter__(self) -> _Answer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def success(self) -> None:
+        self.outcome = "success"
+
+    def failure(self, message: str) -> None:
+        self.outcome = message
+
+
+class _ScriptedClient:
+    def __init__(self, statuses: list[int]) -> None:
+        self.statuses = statuses
+        self.answers: list[_Answer] = []
+
+    def request(self, method: str, url: str, **kwargs: Any) -> _Answer:
+        answer = _Answer(self.statuses.pop(0), {"ok": True})
+        self.answers.append(answer)
+        return answer
+
+
+def _visit(
+    statuses: list[int], policy: RetryPolicy, drill: runtime.DrillRuntime
+) -> tuple[Visit, _ScriptedClient]:
+    client = _ScriptedClient(statuses)
+    drill.policy = policy
+    return Visit(client, drill, drill.journey("track_status"), random.Random(1)), client
+
+
+def _lookup(visit: Visit) -> Any:
+    return visit.request("GET", "/x", "/x", parse=lambda r: r.json()["ok"])
+
+
+def test_a_retryable_failure_is_retried_until_it_succeeds(drill_runtime: runtime.DrillRuntime) -> None:
+    policy = RetryPolicy(patience=3, backoff="none")
+    visit, client = _visit([503, 0, 200], policy, drill_runtime)
+    assert visit.step("read_status", lambda: _lookup(visit)) == (200, True)
+    assert visit.retries == 2
+    assert [a.outcome == "success" for a in client.answers] == [False, False, True]
+
+
+def test_the_person_abandons_past_patience(drill_runtime: runtime.DrillRuntime) -> None:
+    visit, client = _visit([503, 503, 503], RetryPolicy(patience=2, backoff="none"), drill_runtime)
+    with pytest.raises(JourneyAbandoned, match="gave up"):
+        visit.step("read_status", lambda: _lookup(visit))
+    assert len(client.answers) == 3
+    assert visit.retries == 2
+
+
+def test_a_client_error_fails_the_journey_without_retry(drill_runtime: runtime.DrillRuntime) -> None:
+    visit, client = _visit([404, 200], RetryPolicy(patience=5, backoff="none"), drill_runtime)
+    with pytest.raises(JourneyFailed, match="answered 404"):
+        visit.step("read_status", lambda: _lookup(visit))
+    assert len(client.answers) == 1
+
+
+def test_an_unreadable_body_is_a_non_retryable_failure(drill_runtime: runtime.DrillRuntime) -> None:
+    visit, client = _visit([200], RetryPolicy(patience=5, backoff="none"), drill_runtime)
+    with pytest.raises(RequestFailed) as caught:
+        visit.request("GET", "/x", "/x", parse=lambda r: r.json()["missing"])
+    assert caught.value.retryable is False
+    assert "unexpected body" in str(client.answers[0].outcome)
+
+
+def test_backoff_and_think_time_are_recorded_for_littles_law(drill_runtime: runtime.DrillRuntime) -> None:
+    policy = RetryPolicy(patience=1, backoff="fixed", base_s=0.05, max_s=0.05)
+    visit, _ = _visit([503, 200], policy, drill_runtime)
+    visit.step("read_status", lambda: _lookup(visit))
+    thought = drill_runtime.recorder.drain().think_s["ramp"]
+    assert thought == pytest.approx(0.05 + 0.0)  # the backoff; think times are scaled to 0 here
+
+
+# --- the mix and the user classes -----------------------------------------------------------------------
+
+
+def test_every_journey_of_the_mix_but_machine_traffic_has_a_user_class() -> None:
+    mix = JourneyMix.default().with_enabled("pay_fee", "file_feedback", "read_statistics")
+    check_mix(mix)
+    assert set(USER_CLASSES) == {j.name for j in mix.enabled()}
+    assert {c.journey for c in enabled_classes(mix)} == set(USER_CLASSES)
+
+
+def test_a_journey_without_a_locust_user_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match=r"journeys\.backoffice_sync: enabled, but no Locust journey"):
+        check_mix(JourneyMix.default().with_enabled("backoffice_sync"))
+
+
+def test_class_weights_are_concurrent_shares() -> None:
+    mix = fixed_mix()
+    classes = enabled_classes(mix)
+    shares = concurrent_shares(mix)
+    assert {c.journey: c.weight for c in classes} == shares

@@ -1,0 +1,71 @@
+"""The sweep: the staircase shape as a pure function of time, and a real short sweep whose points
+``cuaso fit`` can read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from capacity.points import read_points_csv
+from cuaso.cli import main
+from scenarios.results import load_results
+from scenarios.sweep import Staircase, parse_levels, sweep_points
+from stack.launcher import LocalStack
+from tests.scenarios.test_journeys import fixed_mix, write_mix
+
+
+def test_the_staircase_holds_each_level_for_a_warmup_then_its_repeats() -> None:
+    shape = Staircase(levels=(2, 4, 16), warmup_s=5, steady_s=10, repeats=2)
+    assert shape.duration_s == 75
+    assert [p.name for p in shape.phases()] == [
+        "warmup-002", "level-002-r1", "level-002-r2",
+        "warmup-004", "level-004-r1", "level-004-r2",
+        "warmup-016", "level-016-r1", "level-016-r2",
+    ]  # fmt: skip
+    assert shape.phase_at(31.0) == "level-004-r1"
+    assert [shape.users_at(t) for t in (0, 24.9, 25, 74.9)] == [2, 2, 4, 16]
+    assert shape.tick(75) is None
+    assert shape.peak_users() == 16
+    assert Staircase(**shape.params()) == shape
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"levels": ()}, "need at least one level"), ({"levels": (4, 2)}, "must increase"),
+     ({"levels": (0, 2)}, r"levels\[0\]: must be >= 1"), ({"steady_s": 0}, "steady_s: must be > 0"),
+     ({"repeats": 0}, "repeats: must be >= 1")],
+)  # fmt: skip
+def test_bad_staircases_are_refused_by_name(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Staircase(**kwargs)  # type: ignore[arg-type]
+
+
+def test_levels_parse_from_the_command_line() -> None:
+    assert parse_levels("1, 2,8") == (1, 2, 8)
+    with pytest.raises(ValueError, match="comma-separated integers"):
+        parse_levels("1,two")
+
+
+@pytest.mark.slow
+def test_a_short_sweep_gives_six_points_that_cuaso_fit_reads(
+    local_stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mix = write_mix(tmp_path / "mix.json", fixed_mix())
+    out = tmp_path / "sweep"
+    code = main([
+        "sweep", "--host", local_stack.url, "--levels", "1,2,3", "--warmup", "1", "--steady", "3",
+        "--repeats", "2", "--mix", str(mix), "--out", str(out),
+    ])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    doc = load_results(out / "results.json")
+    points = sweep_points(doc)
+    assert [(p.concurrency, p.repeat) for p in points] == [(1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (3, 2)]
+    for point in points:
+        phase = doc.phase(point.phase)
+        assert phase.offered.users_max == point.concurrency
+        assert point.throughput_rps > 0
+    measured = read_points_csv(out / "sweep.csv")
+    assert len(measured.concurrency) >= 6
+    assert f"sweep: 6 points (concurrency, throughput) in {out.resolve() / 'sweep.csv'}" in printed
