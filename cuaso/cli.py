@@ -30,6 +30,7 @@ VERB_MODULES: tuple[str, ...] = (
     "cuaso.verbs.size",
     "cuaso.verbs.report",
     "cuaso.verbs.dashboards",
+    "cuaso.verbs.chaos",
 )
 
 

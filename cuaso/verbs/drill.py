@@ -181,6 +181,12 @@ def register(subparsers: Subparsers) -> None:
         help="a shape parameter, e.g. --param ramp_s=5 (repeatable)",
     )
     add_load_options(parser)
+    parser.add_argument(
+        "--prometheus",
+        action="store_true",
+        help="also run a real Prometheus on 127.0.0.1 scraping the target while the drill runs "
+        "(needs the prometheus binary; see docs/dashboards.md)",
+    )
     parser.set_defaults(func=_drill)
 
 
@@ -246,6 +252,7 @@ def drill_request(args: argparse.Namespace, config: DrillConfig, out: Path) -> D
         workers=args.workers,
         stack=stack,
         binding=MasterBinding(host=args.master_bind_host, port=args.master_port, remote=args.remote_workers),
+        prometheus=bool(getattr(args, "prometheus", False)),
     )
 
 

@@ -15,9 +15,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +70,7 @@ class DrillRequest:
     workers: int = 0
     stack: StackOptions = field(default_factory=lambda: StackOptions(port=0))
     binding: MasterBinding = field(default_factory=MasterBinding)
+    prometheus: bool = False  # run a real Prometheus on 127.0.0.1 scraping the target during the drill
 
     def __post_init__(self) -> None:
         if self.workers < 0:
@@ -111,10 +114,26 @@ def _snapshot(target: str, t_s: float, phase: str) -> MetricsSnapshot | None:
     return MetricsSnapshot(t_s=max(0.0, t_s), phase=phase, text=response.text)
 
 
+def _watch(
+    request: DrillRequest, target: str, redis_url: str | None, out: Path
+) -> AbstractContextManager[Any]:
+    """A real Prometheus (and the Redis exporter when installed) watching ``target`` during the drill,
+    when asked for: a person can open it, or point Grafana at it (docs/dashboards.md)."""
+    if not request.prometheus:
+        return contextlib.nullcontext()
+    from stack.prometheus import StackWatch
+
+    return StackWatch(target, out / "prometheus", redis_url=redis_url)
+
+
 def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> DrillOutcome:
     """Run one drill end to end; see the module docstring."""
     if request.host is not None:
         check_target(request.host, request.allow_hosts)
+    if request.prometheus:
+        from stack.prometheus import require_binary
+
+        require_binary("prometheus")  # fail before anything starts, saying how to install it
     shape = checked_shape(request.config)
     out = request.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -127,16 +146,22 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
     if request.host is not None:
         target = request.host.rstrip("/")
         say(f"drill {run_id}: target {target}")
-        collected, sampler, snapshots, killed = _run_locust(config, shape, target, request, out, {}, say)
+        with _watch(request, target, None, out) as watch:
+            if watch is not None:
+                say(f"prometheus: {watch.prometheus.url} (live; Grafana: docs/dashboards.md)")
+            collected, sampler, snapshots, killed = _run_locust(config, shape, target, request, out, {}, say)
         settings: dict[str, Any] = {"host": target}
     else:
         with LocalStack(request.stack, on_event=lambda m: say(f"stack: {m}")) as stack:
             target = stack.url
             say(f"drill {run_id}: local stack at {target}")
             roots = {name: proc.pid for name, proc in stack.processes.items() if proc.pid is not None}
-            collected, sampler, snapshots, killed = _run_locust(
-                config, shape, target, request, out, roots, say
-            )
+            with _watch(request, target, stack.redis_url, out) as watch:
+                if watch is not None:
+                    say(f"prometheus: {watch.prometheus.url} (live; Grafana: docs/dashboards.md)")
+                collected, sampler, snapshots, killed = _run_locust(
+                    config, shape, target, request, out, roots, say
+                )
         settings = _stack_settings(request.stack)
     remote = request.binding.remote
     facts = RunFacts(

@@ -40,6 +40,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RedisServ
             data = tmp_path_factory.mktemp(f"cluster{i}")
             node = RedisServer(
                 data,
+                port=_cluster_port(),
                 extra_args=("--cluster-enabled", "yes", "--cluster-config-file", str(data / "nodes.conf")),
             )
             nodes.append(stack.enter_context(node))
