@@ -54,6 +54,7 @@ class StackOptions:
     # Linked processing (docs/linked-processing.md): outbox forwarders and the 151 back-office systems.
     forwarders: int = 2  # assumption: two, so that one can die (chaos drills) and the other claims its work
     backoffice_latency_ms: float = 30.0  # assumption: mean per-system acknowledgement latency
+    feedback_answers: bool = True  # False: agencies answer feedback only once enabled via /_sim/feedback
     # Overload protection (docs/overload.md); None keeps the stack's default from stack/settings.py.
     admission: bool | None = None
     max_in_flight: int | None = None
@@ -237,7 +238,8 @@ class LocalStack:
                 "backoffice",
                 [PY, "-m", "stack.sims.backoffice", "--host", "127.0.0.1",
                  "--port", str(self.backoffice_port), "--portal-url", self.url,
-                 "--system-latency-ms", str(opts.backoffice_latency_ms)],
+                 "--system-latency-ms", str(opts.backoffice_latency_ms),
+                 *([] if opts.feedback_answers else ["--no-feedback-answers"])],
                 ready_url=self.backoffice_url + "/_sim/health",
                 env=self.linked_env(),
                 log_path=self.data_dir / "backoffice.log",

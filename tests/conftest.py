@@ -36,6 +36,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         eid=SimFaults(latency_ms=1.0),
         population=SimFaults(latency_ms=1.0),
         extra_env=(("CUASO_MAX_ATTACHMENT_BYTES", str(64 * 1024)),),
+        feedback_answers=False,  # tests answer by hand; test_feedback_answers enables one agency
     )
     with LocalStack(options) as stack:
         yield stack

@@ -217,6 +217,7 @@ class FeedbackStore:
                 keys.feedback(feedback_id, tag),
             ]
             key_list += [keys.feedback_index(owner), keys.feedback_open(tag), keys.feedback_stats(tag)]
+            key_list.append(keys.feedback_open_agency(tag, agency))
             async with timed("feedback_file"):
                 outcome, got = await self._file(keys=key_list, args=argv)
             if _text(outcome) != "collision":
@@ -255,6 +256,7 @@ class FeedbackStore:
         if tag is None:
             return AnswerOutcome.NOT_FOUND, None, ""
         key_list = [keys.feedback(feedback_id, tag), keys.feedback_open(tag), keys.feedback_stats(tag)]
+        key_list.append(keys.feedback_open_agency(tag, agency))
         at_local = at.astimezone(self.week.tz).isoformat(timespec="seconds")
         async with timed("feedback_answer"):
             outcome, detail = await self._answer(
@@ -264,6 +266,26 @@ class FeedbackStore:
         if result in (AnswerOutcome.ANSWERED, AnswerOutcome.REPLAYED):
             return result, _text(detail) == "1", agency
         return result, None, _text(detail)
+
+    async def list_open(self, agency: str, limit: int) -> list[Feedback]:
+        """Up to ``limit`` unanswered items of ``agency``, earliest deadline first: the first ``limit``
+        of each partition's open index for that agency, merged (a bounded read, never a scan)."""
+        if isinstance(limit, bool) or limit < 1:
+            raise ValueError(f"limit: need an integer >= 1, got {limit!r}")
+        async with timed("feedback_open_ids"), self.redis.pipeline(transaction=False) as pipe:
+            for tag in self._tags:
+                pipe.zrange(keys.feedback_open_agency(tag, agency), 0, limit - 1, withscores=True)
+            per_tag = await pipe.execute()
+        ranked = sorted(
+            (float(score), _text(i), tag)
+            for tag, got in zip(self._tags, per_tag, strict=True)
+            for i, score in got
+        )[:limit]
+        async with timed("feedback_open_items"), self.redis.pipeline(transaction=False) as pipe:
+            for _, feedback_id, tag in ranked:
+                pipe.hgetall(keys.feedback(feedback_id, tag))
+            rows = await pipe.execute()
+        return [item for item in (_decode(raw) for raw in rows if raw) if item.status == "open"]
 
     async def totals(self, now_ms: int) -> FeedbackTotals:
         """Counters per agency summed over the partitions, and unanswered items past deadline at now_ms."""

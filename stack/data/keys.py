@@ -196,6 +196,12 @@ def feedback_open(tag: str) -> str:
     return f"fb:{{{tag}}}:open"
 
 
+def feedback_open_agency(tag: str, agency: str) -> str:
+    """Unanswered feedback of this partition for one agency, scored by deadline (ms): what the agency's
+    back-office system lists, without reading other agencies' items."""
+    return f"fb:{{{tag}}}:open:{agency}"
+
+
 def feedback_stats(tag: str) -> str:
     """Feedback counters per agency of this partition (``<agency>|filed``, ``|on_time``, ``|late``)."""
     return f"fb:{{{tag}}}:stats"

@@ -20,7 +20,8 @@ Endpoints:
 
 After applying a dossier, the system reports ``received``, ``processing`` and ``done``/``returned`` to
 the portal (:mod:`stack.sims.backoffice_status`), unless ``--portal-url`` is empty or the system's
-behaviour says ``status_updates: false``.
+behaviour says ``status_updates: false``. The agencies also answer citizens' feedback
+(:mod:`stack.sims.backoffice_feedback`, ``--feedback-*`` flags, ``/_sim/feedback``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,16 @@ from stack.catalogue.generate import generate_catalogue
 from stack.catalogue.model import UnknownValueError
 from stack.forwarder.backoff import Backoff
 from stack.settings import StackSettings
+from stack.sims import backoffice_feedback as feedback_defaults
 from stack.sims import backoffice_status as status_defaults
 from stack.sims import backoffice_systems as defaults
 from stack.sims.backoffice_control import backoffice_control_router
+from stack.sims.backoffice_feedback import (
+    FeedbackAnswerer,
+    FeedbackPolicies,
+    FeedbackPolicy,
+    feedback_control_router,
+)
 from stack.sims.backoffice_ledger import Ledger
 from stack.sims.backoffice_protocol import Delivery
 from stack.sims.backoffice_status import StatusReporter
@@ -64,6 +72,7 @@ def create_app(
     registry: Registry,
     ledger: Ledger,
     reporter: StatusReporter | None,
+    feedback: tuple[FeedbackPolicies, FeedbackAnswerer | None] | None = None,
 ) -> FastAPI:
     """The back-office systems as one ASGI app."""
     app = new_app("cuaso simulated back-office systems")
@@ -115,6 +124,8 @@ def create_app(
             state.in_flight -= 1
 
     app.include_router(backoffice_control_router(registry, ledger, reporter))
+    if feedback is not None:
+        app.include_router(feedback_control_router(*feedback))
     install_faults(app, faults, "backoffice")
     return app
 
@@ -171,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=status_defaults.DEFAULT_MAX_ATTEMPTS,
         help="attempts per status update (default: %(default)s)",
     )
+    add("--feedback-poll-s", type=float, default=feedback_defaults.DEFAULT_POLL_S,
+        help="seconds between looks for open feedback; 0: never answer (default: %(default)s)")  # fmt: skip
+    add("--feedback-handling-s", type=float, default=feedback_defaults.DEFAULT_HANDLING_S,
+        help="seconds an agency takes to answer feedback (default: %(default)s)")  # fmt: skip
+    add("--no-feedback-answers", action="store_true",
+        help="agencies answer no feedback until enabled through PUT /_sim/feedback/{agency}")  # fmt: skip
+    add("--feedback-late-rate", type=float, default=feedback_defaults.DEFAULT_FEEDBACK_LATE_RATE,
+        help="share of feedback answered after its deadline (default: %(default)s)")  # fmt: skip
     add("--status-backoff-max-s", type=float, default=status_defaults.DEFAULT_BACKOFF.max_s,
         help="longest wait between status update attempts (default: %(default)s)")  # fmt: skip
     return parser
@@ -199,9 +218,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.portal_url, settings.sync_secret_seed, seed=args.seed,
                 backoff=Backoff(base, args.status_backoff_max_s), max_attempts=args.status_attempts,
             )  # fmt: skip
+        policies = FeedbackPolicies(
+            catalogue.agencies,
+            FeedbackPolicy(
+                enabled=not args.no_feedback_answers,
+                handling_s=args.feedback_handling_s,
+                late_rate=args.feedback_late_rate,
+            ),
+        )
+        answerer = None
+        if args.portal_url and args.feedback_poll_s > 0:
+            answerer = FeedbackAnswerer(
+                args.portal_url, settings.agency_secret, policies, seed=args.seed, poll_s=args.feedback_poll_s
+            )
     except ValueError as exc:
         parser.error(str(exc))
-    return serve(create_app(faults, registry, Ledger(), reporter), args.host, args.port)
+    if answerer is not None:
+        answerer.start_thread()
+    app = create_app(faults, registry, Ledger(), reporter, (policies, answerer))
+    return serve(app, args.host, args.port)
 
 
 if __name__ == "__main__":

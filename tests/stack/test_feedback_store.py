@@ -109,3 +109,30 @@ def test_holidays_move_the_deadline_and_answers_are_checked(redis_server: RedisS
         assert totals.agencies["BCA"].to_dict()["filed"] == 1  # the replay did not count twice
 
     run(redis_server, scenario, days=1)
+
+
+def test_an_agency_lists_only_its_open_items_earliest_deadline_first(redis_server: RedisServer) -> None:
+    """Other agencies' earlier items do not crowd an agency's out of its listing (its own index)."""
+
+    async def scenario(store: FeedbackStore) -> None:
+        for i in range(30):  # many earlier-deadline items of another agency, across partitions
+            await store.file(new_citizen_id(), "agency", "BCA", "BCA", f"{TEXT} {i}", None, FRIDAY)
+        mine = [
+            (
+                await store.file(
+                    new_citizen_id(), "agency", "BTP", "BTP", TEXT, None, FRIDAY + timedelta(days=d)
+                )
+            )[1]
+            for d in (3, 1, 2)
+        ]
+        listed = await store.list_open("BTP", 5)
+        assert [item.id for item in listed] == [mine[1], mine[2], mine[0]]
+        assert [item.id for item in await store.list_open("BTP", 2)] == [mine[1], mine[2]]
+        assert await store.answer(mine[1], "BTP", "Đã xử lý.", FRIDAY + timedelta(days=4)) == (
+            AnswerOutcome.ANSWERED, False, "BTP",
+        )  # fmt: skip
+        assert [item.id for item in await store.list_open("BTP", 5)] == [mine[2], mine[0]]
+        assert await store.list_open("BQP", 5) == []
+        assert len(await store.list_open("BCA", 100)) == 30
+
+    run(redis_server, scenario)

@@ -11,6 +11,8 @@ Citizens (logged in):
 
 Agencies (the back-office systems; a shared secret, kept simple for the reference stack):
 
+- ``GET /api/v1/agency/feedback?agency=CODE&limit=N`` with header ``X-Agency-Secret`` → ``200 {"agency",
+  "limit", "items"}``: its unanswered items, earliest deadline first (``422`` an unknown agency).
 - ``POST /api/v1/agency/feedback/{id}/answer`` with header ``X-Agency-Secret`` and ``{"agency", "text",
   "answered_at"?}`` → ``200`` the item, ``answered_late`` true when after the deadline. ``answered_at``
   (ISO with zone) defaults to now; a simulator may send its own clock's time, never before filing. The
@@ -173,6 +175,26 @@ async def read_feedback(
     session: CurrentSession, store: Store, feedback_id: Annotated[str, Path(max_length=40)]
 ) -> dict[str, Any]:
     return _owned(await store.get(feedback_id), session.citizen_id).to_public(_now_ms())
+
+
+@router.get("/agency/feedback")
+async def list_agency_feedback(
+    services: Svc,
+    store: Store,
+    agency: Annotated[str, Query(min_length=1, max_length=20, description="The agency's code")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    x_agency_secret: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """An agency's unanswered feedback, earliest deadline first (the back-office simulator polls it;
+    a bounded read of the partitions' open indexes, see ``FeedbackStore.list_open``)."""
+    expected = services.settings.agency_secret.encode()
+    if not x_agency_secret or not hmac.compare_digest(x_agency_secret.encode(), expected):
+        raise ApiError(401, "unauthorized", "missing or wrong agency secret", AGENCY_SECRET_HEADER)
+    if agency not in services.catalogue.agencies:
+        raise ApiError(422, "invalid", f"unknown agency {agency!r}", "agency")
+    now_ms = _now_ms()
+    items = await store.list_open(agency, limit)
+    return {"agency": agency, "limit": limit, "items": [i.to_public(now_ms) for i in items]}
 
 
 @router.post("/agency/feedback/{feedback_id}/answer")
