@@ -31,6 +31,7 @@ VERB_MODULES: tuple[str, ...] = (
     "cuaso.verbs.report",
     "cuaso.verbs.dashboards",
     "cuaso.verbs.chaos",
+    "cuaso.verbs.overload",
 )
 
 

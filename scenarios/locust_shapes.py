@@ -147,3 +147,9 @@ class ArrivalsShape(DrillShape):
     """The open-model :class:`~scenarios.shapes.ArrivalShape`; Locust holds the equivalent users."""
 
     shape_name = "arrivals"
+
+
+class SpikeShape(DrillShape):
+    """A base level, a step to ``factor`` times it, and back (the overload drill)."""
+
+    shape_name = "spike"

@@ -46,10 +46,18 @@ class EndpointStats(_Model):
     failures: int = Field(ge=0)
     errors: tuple[ErrorCount, ...] = ()
     histogram: str = Field(description="HDR histogram of response times in µs, base64 (compressed)")
+    ok_histogram: str = Field(
+        "",
+        description="the same for successful answers only (what admitted requests took); '' in old documents",
+    )
     bytes_received: int = Field(0, ge=0)
 
     def latency(self) -> LatencyHistogram:
         return LatencyHistogram.decode(self.histogram)
+
+    def ok_latency(self) -> LatencyHistogram:
+        """Response times of successful answers (refusals and errors left out); empty if not recorded."""
+        return LatencyHistogram.decode(self.ok_histogram) if self.ok_histogram else LatencyHistogram()
 
 
 class JourneyStats(_Model):
@@ -116,6 +124,10 @@ class Phase(_Model):
     def latency(self) -> LatencyHistogram:
         """All endpoints of the phase merged."""
         return LatencyHistogram.merged(e.histogram for e in self.endpoints)
+
+    def ok_latency(self) -> LatencyHistogram:
+        """Successful answers of all endpoints of the phase merged (the latency of admitted requests)."""
+        return LatencyHistogram.merged(e.ok_histogram for e in self.endpoints if e.ok_histogram)
 
 
 class TimelinePoint(_Model):

@@ -16,6 +16,7 @@ name                     shape
 ``filing-deadline-rush`` :class:`FilingDeadlineRush` — a rush to a multiple of the baseline, then a drop
 ``soak``                 :class:`Soak` — long steady load
 ``arrivals``             :class:`ArrivalShape` — open model: arrivals/s and the equivalent users
+``spike``                :class:`Spike` — a base level, a step to ``factor`` times it, back (overload)
 =======================  ================================================================================
 
 :func:`shape_by_name` builds one from the command line or Locust options (string values are converted
@@ -41,6 +42,7 @@ from scenarios.shape_base import (
 )
 from scenarios.shape_cutover import DEFAULT_RELOGIN_SHARE, Phase1Cutover, Phase2Cutover
 from scenarios.shape_day import FilingDeadlineRush, OfficeDay
+from scenarios.shape_spike import Spike
 from scenarios.shape_steady import DEFAULT_MEAN_SESSION_S, ArrivalShape, Soak, Steady
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "PhaseLogins",
     "Shape",
     "Soak",
+    "Spike",
     "Steady",
     "shape_by_name",
 ]
@@ -66,7 +69,16 @@ __all__ = [
 SHAPES: Mapping[str, type[Shape]] = types.MappingProxyType(
     {
         cls.name: cls
-        for cls in (Steady, OfficeDay, Phase1Cutover, Phase2Cutover, FilingDeadlineRush, Soak, ArrivalShape)
+        for cls in (
+            Steady,
+            OfficeDay,
+            Phase1Cutover,
+            Phase2Cutover,
+            FilingDeadlineRush,
+            Soak,
+            ArrivalShape,
+            Spike,
+        )
     }
 )
 """Shape classes by the name the command line and the drill runner use."""

@@ -46,6 +46,7 @@ class StackOptions:
     data_dir: Path | None = None  # None: a temporary folder, removed at stop
     appendfsync: Literal["always", "everysec", "no"] = "everysec"
     inject_delay_ms: float = 0.0
+    inject_cpu_ms: float = 0.0  # CPU burnt per API request: a known, CPU-bound capacity (overload drills)
     # Assumed latencies of the outside systems (a national e-ID and database are tens of ms away).
     eid: SimFaults = SimFaults(latency_ms=20.0, jitter_ms=10.0)
     population: SimFaults = SimFaults(latency_ms=15.0, jitter_ms=5.0)
@@ -175,6 +176,7 @@ class LocalStack:
             "CUASO_BLOB_DIR": str(self.data_dir / "blobs"),
             "CUASO_APPENDFSYNC": self.options.appendfsync,
             "CUASO_INJECT_DELAY_MS": str(self.options.inject_delay_ms),
+            "CUASO_INJECT_CPU_MS": str(self.options.inject_cpu_ms),
             "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
         }
         env.update(self.options.overload_env())

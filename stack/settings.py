@@ -188,6 +188,9 @@ class StackSettings(BaseSettings):
 
     # --- experiments ------------------------------------------------------------------------------
     inject_delay_ms: float = Field(0.0, ge=0, description="Delay added to every API request (regressions).")
+    inject_cpu_ms: float = Field(
+        0.0, ge=0, le=1000, description="CPU time burnt on every API request (a known capacity, overload)."
+    )
     metrics_dir: str = Field("", description="prometheus-client multiprocess dir; empty: single process.")
 
     @property

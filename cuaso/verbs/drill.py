@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
+from cuaso.verbs.stack import add_tuning_options, options_from
 
 if TYPE_CHECKING:
     from scenarios.drill.config import DrillConfig
@@ -31,6 +32,7 @@ SCENARIOS = (
     "filing-deadline-rush",
     "soak",
     "arrivals",
+    "spike",
 )
 """The scenario names of :data:`scenarios.shapes.SHAPES` (a test keeps the two in step; listed here so
 that ``cuaso --help`` does not import the shapes)."""
@@ -99,6 +101,13 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
         help="how users retry failed requests (scenarios/retry.py; default patient)",
     )
     parser.add_argument(
+        "--request-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="a user gives up on a request after this long (then retries per --retry; default 30)",
+    )
+    parser.add_argument(
         "--iterations",
         type=int,
         default=0,
@@ -133,14 +142,7 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
         default=os.cpu_count() or 1,
         help="uvicorn worker processes of the portal (default: cores)",
     )
-    stack.add_argument(
-        "--inject-delay-ms", type=float, default=0.0, help="add this delay to every API request"
-    )
-    stack.add_argument("--appendfsync", choices=("always", "everysec", "no"), default="everysec")
-    stack.add_argument("--eid-latency-ms", type=float, default=20.0, help="simulated e-ID latency")
-    stack.add_argument("--eid-error-rate", type=float, default=0.0, help="share of e-ID requests failing")
-    stack.add_argument("--population-latency-ms", type=float, default=15.0, help="population DB latency")
-    stack.add_argument("--data-dir", type=Path, default=None, help="keep Redis AOF, blobs and logs here")
+    add_tuning_options(stack)
 
 
 def register(subparsers: Subparsers) -> None:
@@ -221,6 +223,8 @@ def base_config(args: argparse.Namespace, scenario: str, **changes: Any) -> Dril
     }
     if args.think_scale is not None:
         values["think_scale"] = args.think_scale
+    if args.request_timeout is not None:
+        values["request_timeout_s"] = args.request_timeout
     values.update(changes)
     try:
         return DrillConfig(**values)
@@ -231,19 +235,8 @@ def base_config(args: argparse.Namespace, scenario: str, **changes: Any) -> Dril
 def drill_request(args: argparse.Namespace, config: DrillConfig, out: Path) -> DrillRequest:
     from scenarios.drill.locust_procs import MasterBinding
     from scenarios.drill.runner import DrillRequest
-    from stack.launcher import SimFaults, StackOptions
 
-    stack = StackOptions(
-        port=0,
-        workers=args.stack_workers,
-        data_dir=args.data_dir,
-        appendfsync=args.appendfsync,
-        inject_delay_ms=args.inject_delay_ms,
-        eid=SimFaults(
-            latency_ms=args.eid_latency_ms, jitter_ms=args.eid_latency_ms / 2, error_rate=args.eid_error_rate
-        ),
-        population=SimFaults(latency_ms=args.population_latency_ms, jitter_ms=args.population_latency_ms / 3),
-    )
+    stack = options_from(args, port=0, workers=args.stack_workers, redis_url=None)
     return DrillRequest(
         config=config,
         out=out,

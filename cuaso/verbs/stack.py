@@ -8,8 +8,9 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
 
 if TYPE_CHECKING:
@@ -17,52 +18,48 @@ if TYPE_CHECKING:
 
 
 def add_stack_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by every verb that starts the local stack."""
+    """Options shared by every verb that runs the local stack by itself: where, and how it is tuned."""
     parser.add_argument("--port", type=int, default=8000, help="portal port on 127.0.0.1 (0: free port)")
     parser.add_argument(
         "--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes (default: cores)"
     )
     parser.add_argument("--redis-url", default=None, help="use this Redis instead of starting one")
-    parser.add_argument("--data-dir", type=Path, default=None, help="keep Redis AOF, blobs and logs here")
-    parser.add_argument(
-        "--appendfsync", choices=("always", "everysec", "no"), default="everysec", help="Redis AOF fsync"
-    )
-    parser.add_argument(
-        "--inject-delay-ms", type=float, default=0.0, help="add this delay to every API request"
-    )
-    parser.add_argument("--eid-latency-ms", type=float, default=20.0, help="simulated e-ID latency")
-    parser.add_argument("--eid-error-rate", type=float, default=0.0, help="share of e-ID requests failing")
-    parser.add_argument("--population-latency-ms", type=float, default=15.0, help="population DB latency")
-    parser.add_argument("--payments-latency-ms", type=float, default=30.0, help="payment partners' latency")
-    parser.add_argument(
-        "--backoffice-latency-ms", type=float, default=30.0, help="back-office systems' mean latency"
-    )
-    parser.add_argument("--forwarders", type=int, default=2, help="outbox forwarder processes (default 2)")
-    overload = parser.add_argument_group("overload protection (docs/overload.md)")
-    overload.add_argument(
-        "--admission", choices=("on", "off"), default=None, help="per-worker admission control (default: on)"
-    )
-    overload.add_argument(
+    add_tuning_options(parser)
+
+
+def add_tuning_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """How the local stack is tuned and what it is made to suffer: shared by ``stack up``, ``walk`` and
+    the verbs that start a stack for a drill (``drill``, ``sweep``, ``chaos``, ``overload``)."""
+    add = parser.add_argument
+    add("--data-dir", type=Path, default=None, help="keep Redis AOF, blobs and logs here")
+    add("--appendfsync", choices=("always", "everysec", "no"), default="everysec", help="Redis AOF fsync")
+    add("--inject-delay-ms", type=float, default=0.0, help="sleep this long in every API request")
+    add("--inject-cpu-ms", type=float, default=0.0,
+        help="burn this much CPU in every API request (a known, CPU-bound capacity)")  # fmt: skip
+    add("--eid-latency-ms", type=float, default=20.0, help="simulated e-ID latency")
+    add("--eid-error-rate", type=float, default=0.0, help="share of e-ID requests failing")
+    add("--population-latency-ms", type=float, default=15.0, help="population DB latency")
+    add("--payments-latency-ms", type=float, default=30.0, help="payment partners' latency")
+    add("--backoffice-latency-ms", type=float, default=30.0, help="back-office systems' mean latency")
+    add("--forwarders", type=int, default=2, help="outbox forwarder processes (default 2)")
+    add("--admission", choices=("on", "off"), default=None, help="per-worker admission control (default: on)")
+    add(
         "--max-in-flight", type=int, default=None, metavar="N", help="requests served at once per worker (64)"
     )
-    overload.add_argument(
-        "--queue", type=int, default=None, metavar="N", help="requests waiting for a slot per worker (64)"
-    )
-    overload.add_argument(
-        "--rate-limit", type=float, default=None, metavar="PER_S", help="requests/s per citizen, 0: off (20)"
-    )
+    add("--queue", type=int, default=None, metavar="N", help="requests waiting for a slot per worker (64)")
+    add("--rate-limit", type=float, default=None, metavar="PER_S", help="requests/s per citizen, 0: off (20)")
 
 
-def options_from(args: argparse.Namespace) -> StackOptions:
+def options_from(args: argparse.Namespace, **fixed: Any) -> StackOptions:
+    """The stack options of the parsed flags; ``fixed`` sets fields the verb decides itself (a drill's
+    stack always takes a free port, for instance)."""
     from stack.launcher import SimFaults, StackOptions
 
-    return StackOptions(
-        port=args.port,
-        workers=args.workers,
-        redis_url=args.redis_url,
+    values: dict[str, Any] = dict(
         data_dir=args.data_dir,
         appendfsync=args.appendfsync,
         inject_delay_ms=args.inject_delay_ms,
+        inject_cpu_ms=args.inject_cpu_ms,
         eid=SimFaults(latency_ms=args.eid_latency_ms, jitter_ms=args.eid_latency_ms / 2,
                       error_rate=args.eid_error_rate),
         population=SimFaults(latency_ms=args.population_latency_ms, jitter_ms=args.population_latency_ms / 3),
@@ -74,6 +71,14 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         admission_queue=args.queue,
         rate_limit_per_s=args.rate_limit,
     )  # fmt: skip
+    for name in ("port", "workers", "redis_url"):
+        if hasattr(args, name):
+            values[name] = getattr(args, name)
+    values.update(fixed)
+    try:
+        return StackOptions(**values)
+    except ValueError as exc:
+        raise ConfigError("stack", "options", str(exc)) from exc
 
 
 def register(subparsers: Subparsers) -> None:

@@ -60,6 +60,7 @@ class EndpointTally:
     bytes_received: int = 0
     errors: Counter[str] = field(default_factory=Counter)
     histogram: LatencyHistogram = field(default_factory=LatencyHistogram)
+    ok_histogram: LatencyHistogram = field(default_factory=LatencyHistogram)  # successful answers only
 
     def add(self, other: EndpointTally) -> None:
         self.requests += other.requests
@@ -67,6 +68,7 @@ class EndpointTally:
         self.bytes_received += other.bytes_received
         self.errors.update(other.errors)
         self.histogram.merge(other.histogram)
+        self.ok_histogram.merge(other.ok_histogram)
 
     def encode(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class EndpointTally:
             "bytes_received": self.bytes_received,
             "errors": dict(self.errors),
             "histogram": self.histogram.encode(),
+            "ok_histogram": self.ok_histogram.encode(),
         }
 
     @classmethod
@@ -85,6 +88,7 @@ class EndpointTally:
             bytes_received=int(data["bytes_received"]),
             errors=Counter({str(k): int(v) for k, v in data["errors"].items()}),
             histogram=LatencyHistogram.decode(str(data["histogram"])),
+            ok_histogram=LatencyHistogram.decode(str(data["ok_histogram"])),
         )
 
 
@@ -218,6 +222,8 @@ class Recorder:
         if error is not None:
             tally.failures += 1
             tally.errors[error] += 1
+        else:
+            tally.ok_histogram.record_ms(response_time_ms)
 
     def journey_started(self, phase: str, journey: str) -> None:
         self._delta.journey(phase, journey).started += 1

@@ -85,6 +85,7 @@ def _phase(
             failures=tally.failures,
             errors=tuple(ErrorCount(kind=k, count=v) for k, v in sorted(tally.errors.items())),
             histogram=tally.histogram.encode(),
+            ok_histogram=tally.ok_histogram.encode(),
             bytes_received=tally.bytes_received,
         )
         for (phase, endpoint), tally in sorted(data.endpoints.items())

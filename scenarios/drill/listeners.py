@@ -134,7 +134,11 @@ class DrillListeners:
             return
         error = None
         if exception is not None:
-            error = error_kind(int(getattr(response, "status_code", 0) or 0), exception)
+            # A step that fails a request itself (catch_response) hides why no answer came; the HTTP
+            # client keeps the cause on the response: a timeout must count as one, not as "connection".
+            cause = getattr(response, "error", None)
+            cause = cause if isinstance(cause, BaseException) else exception
+            error = error_kind(int(getattr(response, "status_code", 0) or 0), cause)
         rt.recorder.request(rt.phase_at(start_time), f"{request_type} {name}", response_time,
                             int(response_length or 0), error)  # fmt: skip
 

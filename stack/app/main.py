@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from cuaso import __version__
 from stack.app.admission import AdmissionLimits, AdmissionMiddleware
-from stack.app.delay import InjectDelayMiddleware
+from stack.app.delay import InjectCpuMiddleware, InjectDelayMiddleware
 from stack.app.error_model import ERROR_RESPONSES
 from stack.app.errors import install_error_handlers
 from stack.app.limits import BodyLimitMiddleware
@@ -61,6 +61,8 @@ def create_app(settings: StackSettings | None = None) -> FastAPI:
     )
     if settings.inject_delay_ms > 0:
         app.add_middleware(InjectDelayMiddleware, delay_s=settings.inject_delay_ms / 1000.0)
+    if settings.inject_cpu_ms > 0:
+        app.add_middleware(InjectCpuMiddleware, cpu_s=settings.inject_cpu_ms / 1000.0)
     if settings.admission_enabled:  # time in the app (and any injected delay) holds a slot (admission.py)
         limits = AdmissionLimits(
             max_in_flight=settings.admission_max_in_flight,

@@ -85,6 +85,9 @@ class FeedbackPolicies:
     def get(self, agency: str) -> FeedbackPolicy:
         return self.by_agency.get(agency, self.default)
 
+    def any_enabled(self) -> bool:
+        return self.default.enabled or any(p.enabled for p in self.by_agency.values())
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "default": asdict(self.default),
@@ -138,7 +141,10 @@ class FeedbackAnswerer:
                 await asyncio.sleep(self.poll_s)
 
     async def poll_once(self, http: httpx.AsyncClient) -> None:
-        """One tick: find agencies with open items, list them, schedule answers for new ones."""
+        """One tick: find agencies with open items, list them, schedule answers for new ones (no request
+        at all while every agency is disabled: a stack started with --no-feedback-answers stays quiet)."""
+        if not self.policies.any_enabled():
+            return
         self.stats.polls += 1
         r = await http.get("/api/v1/public/feedback/statistics")
         r.raise_for_status()

@@ -223,6 +223,7 @@ def tight_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
         max_in_flight=SLOTS,
         admission_queue=QUEUE,
         extra_env=(("CUASO_ADMISSION_QUEUE_TIMEOUT_S", "0.2"),),
+        feedback_answers=False,  # the agencies' poller would take a slot of the two
     )
     with LocalStack(options) as stack:
         yield stack

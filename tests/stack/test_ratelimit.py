@@ -109,6 +109,7 @@ def limited_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSta
         admission_queue=0,
         rate_limit_per_s=1.0,
         extra_env=(("CUASO_RATE_LIMIT_BURST", str(BURST)),),
+        feedback_answers=False,  # no poller traffic beside the test's
     )
     with LocalStack(options) as stack:
         yield stack

@@ -1,0 +1,161 @@
+"""Figures of an overload drill: goodput, latency of admitted requests, refusals, recovery.
+
+``cuaso overload`` (docs/overload.md) runs one :class:`~scenarios.shape_spike.Spike` drill per load
+factor (1x, 2x, 5x the stack's capacity) with admission control on and off. This module reads each
+run's results document into an :class:`OverloadFigures` and lays them out as a table; it starts
+nothing, so it is tested on documents built by hand.
+
+- **goodput**: successful requests per second in the ``spike`` phase (requests minus failures over
+  the phase), and as a share of the capacity measured beforehand (``peak_rps``);
+- **p99 admitted**: the client-side p99 of successful answers in the spike (refusals, errors and
+  timeouts left out: what a citizen who got through waited);
+- **refused share / timeout share**: ``503`` answers and client timeouts over all requests of the spike;
+- **recovery**: seconds from the end of the spike until the timeline is back to how it was before the
+  spike: error rate at most :data:`RECOVERY_ERROR_MARGIN` above the ``before`` phase's and goodput at
+  least :data:`RECOVERY_GOODPUT_SHARE` of its, held for :data:`RECOVERY_HOLD_S` (``None``: not within
+  the drill). The timeline has a point every 3 s, so recovery is known to that resolution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scenarios.results import Phase, ResultsDocument, TimelinePoint
+
+RECOVERY_ERROR_MARGIN = 0.01
+"""Assumption: the stack has recovered once its error rate is within 1 point of the rate before the
+spike (at 1x, admission control may already refuse some requests)."""
+RECOVERY_GOODPUT_SHARE = 0.9
+"""Assumption: ... and goodput is back to 90 % of what it was before the spike (one timeline point
+holds a few hundred requests, so a tighter bound would judge noise)."""
+RECOVERY_HOLD_S = 6.0
+"""Assumption: both hold for 6 s (two timeline points), not one lucky point."""
+
+
+class OverloadError(ValueError):
+    """A results document that is not an overload drill (a phase missing, nothing measured)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OverloadFigures:
+    """What one spike drill showed (see the module docstring)."""
+
+    factor: float
+    admission: bool
+    users_base: float
+    users_spike: float
+    requests: int
+    goodput_rps: float
+    goodput_share: float
+    p50_admitted_ms: float
+    p99_admitted_ms: float
+    refused_share: float
+    timeout_share: float
+    error_share: float
+    recovery_s: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; a figure that could not be measured (no successful answer) is None."""
+        return {
+            k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in asdict(self).items()
+        }
+
+
+def goodput_rps(phase: Phase) -> float:
+    """Successful requests per second of a phase."""
+    return (phase.requests - phase.failures) / phase.duration_s
+
+
+def _errors(phase: Phase, kind: str) -> int:
+    return sum(c.count for e in phase.endpoints for c in e.errors if c.kind == kind)
+
+
+def _good(point: TimelinePoint) -> float:
+    return point.rps * (1.0 - point.error_rate)
+
+
+def recovery_s(
+    timeline: Sequence[TimelinePoint],
+    spike_end_s: float,
+    reference_goodput: float,
+    reference_error_rate: float = 0.0,
+) -> float | None:
+    """Seconds after ``spike_end_s`` at which the timeline is as healthy as the reference (before the
+    spike) and stays so for :data:`RECOVERY_HOLD_S` (0: from the first point after the spike); None:
+    never within the timeline."""
+    if reference_goodput <= 0:
+        raise OverloadError(f"reference_goodput: need > 0 requests/s, got {reference_goodput!r}")
+    after = [p for p in timeline if p.t_s > spike_end_s]
+
+    def healthy(p: TimelinePoint) -> bool:
+        return (
+            p.error_rate <= reference_error_rate + RECOVERY_ERROR_MARGIN
+            and _good(p) >= RECOVERY_GOODPUT_SHARE * reference_goodput
+        )
+
+    for i, point in enumerate(after):
+        if after[-1].t_s - point.t_s < RECOVERY_HOLD_S - 1e-9:
+            return None  # too little timeline left to tell
+        held = [p for p in after[i:] if p.t_s <= point.t_s + RECOVERY_HOLD_S + 1e-9]
+        if all(healthy(p) for p in held):
+            start = after[i - 1].t_s if i > 0 else spike_end_s  # a point covers the interval before it
+            return max(0.0, start - spike_end_s)
+    return None
+
+
+def figures(doc: ResultsDocument, peak_rps: float, *, admission: bool) -> OverloadFigures:
+    """The figures of one spike drill, goodput as a share of ``peak_rps`` (the measured capacity)."""
+    if not (math.isfinite(peak_rps) and peak_rps > 0):
+        raise OverloadError(f"peak_rps: need the measured capacity > 0 requests/s, got {peak_rps!r}")
+    names = [p.name for p in doc.phases]
+    for needed in ("before", "spike", "after"):
+        if needed not in names:
+            raise OverloadError(f"{doc.run.id}: no phase {needed!r} (phases: {names}); not a spike drill")
+    before, spike = doc.phase("before"), doc.phase("spike")
+    if spike.requests == 0:
+        raise OverloadError(f"{doc.run.id}: no request in the spike phase")
+    params = doc.run.shape.get("params", {})
+    ok = spike.ok_latency()
+    good = goodput_rps(spike)
+    reference = goodput_rps(before)
+    return OverloadFigures(
+        factor=float(params.get("factor", 1.0)),
+        admission=admission,
+        users_base=before.offered.users_mean,
+        users_spike=spike.offered.users_mean,
+        requests=spike.requests,
+        goodput_rps=good,
+        goodput_share=good / peak_rps,
+        p50_admitted_ms=ok.percentile_ms(50) if ok.count else math.nan,
+        p99_admitted_ms=ok.percentile_ms(99) if ok.count else math.nan,
+        refused_share=_errors(spike, "http_503") / spike.requests,
+        timeout_share=_errors(spike, "timeout") / spike.requests,
+        error_share=spike.failures / spike.requests,
+        recovery_s=(
+            recovery_s(doc.timeline, spike.end_s, reference, before.failures / max(before.requests, 1))
+            if reference > 0
+            else None
+        ),
+    )
+
+
+def markdown_table(rows: Sequence[OverloadFigures]) -> str:
+    """The table of docs/overload.md, one row per run, by factor then admission (off first)."""
+    head = (
+        "| load | admission | users (base → spike) | goodput (req/s) | goodput / peak | p50 admitted (ms) "
+        "| p99 admitted (ms) | 503 share | timeout share | failed share | recovery (s) |\n"
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
+    lines = []
+    for r in sorted(rows, key=lambda r: (r.factor, r.admission)):
+        recovery = "not within the drill" if r.recovery_s is None else f"{r.recovery_s:.0f}"
+        lines.append(
+            f"| {r.factor:g}x | {'on' if r.admission else 'off'} | {r.users_base:.0f} → {r.users_spike:.0f} "
+            f"| {r.goodput_rps:.1f} | {r.goodput_share:.2f} "
+            f"| {r.p50_admitted_ms:.0f} | {r.p99_admitted_ms:.0f} "
+            f"| {r.refused_share:.1%} | {r.timeout_share:.1%} | {r.error_share:.1%} | {recovery} |"
+        )
+    return head + "\n".join(lines) + "\n"
