@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -35,13 +36,46 @@ LOG_TAIL_LINES = 40
 """Lines of the log quoted in a :class:`StartupError` (assumption: enough to show a traceback)."""
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port on ``host`` that is free right now (the OS picks it; another process may still take it
-    before the caller binds it, which is acceptable for tests and local stacks)."""
+LISTEN_PORTS = (20_000, 32_767)
+"""Where :func:`free_port` looks first: below Linux's default ephemeral range (32768-60999), so that no
+outgoing connection of a process already running (a simulator polling the portal, a client) can take a
+port between the moment it is picked and the moment its server binds it."""
+
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return LISTEN_PORTS[1] + 1
+
+
+def _bindable(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that is free right now, outside the ephemeral range when it can be (see
+    :data:`LISTEN_PORTS`) and never the same twice in one process; another listener may still take it
+    before the caller binds it, which is acceptable for tests and local stacks."""
+    low, high = LISTEN_PORTS[0], min(LISTEN_PORTS[1], _ephemeral_low() - 1)
+    rng = random.SystemRandom()
+    for _ in range(64):
+        port = rng.randint(low, high) if high > low else 0
+        if port and port not in _handed_out and _bindable(host, port):
+            _handed_out.add(port)
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # fall back to the OS's choice
         sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+        chosen: int = sock.getsockname()[1]
+    _handed_out.add(chosen)
+    return chosen
 
 
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:

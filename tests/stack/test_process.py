@@ -20,6 +20,15 @@ def http_server(port: int, log_path: Path | None = None) -> ManagedProcess:
     return ManagedProcess("http", argv, ready_url=f"http://127.0.0.1:{port}/", log_path=log_path)
 
 
+def test_free_ports_are_distinct_and_below_the_ephemeral_range() -> None:
+    """No outgoing connection can take a listening port between its pick and its bind."""
+    from stack.process import LISTEN_PORTS
+
+    ports = [free_port() for _ in range(50)]
+    assert len(set(ports)) == 50
+    assert all(LISTEN_PORTS[0] <= p <= LISTEN_PORTS[1] for p in ports)
+
+
 def test_free_port_can_be_bound() -> None:
     port = free_port()
     assert 1024 <= port <= 65535
