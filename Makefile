@@ -3,8 +3,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 # Programs the tests use besides redis-server (PROGRAM:DEBIAN_PACKAGE): Prometheus' promtool and server and
-# the Redis exporter for the dashboard tests, Chromium for the report's browser test.
-TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter chromium
+# the Redis exporter for the dashboard tests, Chromium for the report's browser test, wrk for the bench test.
+TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter chromium wrk
 
 
 .PHONY: bootstrap run walk test lint typecheck pytest bench fmt clean
@@ -46,6 +46,7 @@ fmt: bootstrap
 bench:
 	@scripts/bootstrap.sh wrk
 	$(BIN)/python -m stack.bench
+	$(BIN)/python -m stack.bench_accept
 	$(BIN)/python -m scenarios.bench
 
 clean:

@@ -8,7 +8,8 @@ nothing, so it is tested on documents built by hand.
 - **goodput**: successful requests per second in the ``spike`` phase (requests minus failures over
   the phase), and as a share of the capacity measured beforehand (``peak_rps``);
 - **p99 admitted**: the client-side p99 of successful answers in the spike (refusals, errors and
-  timeouts left out: what a citizen who got through waited);
+  timeouts left out: what a citizen who got through waited), and whether it is within the latency SLO
+  (:data:`SLO_P99_MS`);
 - **refused share / timeout share**: ``503`` answers and client timeouts over all requests of the spike;
 - **recovery**: seconds from the end of the spike until the timeline is back to how it was before the
   spike: error rate at most :data:`RECOVERY_ERROR_MARGIN` above the ``before`` phase's and goodput at
@@ -25,6 +26,9 @@ from typing import Any
 
 from scenarios.results import Phase, ResultsDocument, TimelinePoint
 
+SLO_P99_MS = 1000.0
+"""Assumption (FACTS.md sources no SLO): 99 % of API requests answered within 1 s, the latency objective
+of ``dashboards/prometheus/rules/cuaso-slo.yml``; here applied to the requests that were admitted."""
 RECOVERY_ERROR_MARGIN = 0.01
 """Assumption: the stack has recovered once its error rate is within 1 point of the rate before the
 spike (at 1x, admission control may already refuse some requests)."""
@@ -52,6 +56,7 @@ class OverloadFigures:
     goodput_share: float
     p50_admitted_ms: float
     p99_admitted_ms: float
+    p99_within_slo: bool
     refused_share: float
     timeout_share: float
     error_share: float
@@ -106,10 +111,15 @@ def recovery_s(
     return None
 
 
-def figures(doc: ResultsDocument, peak_rps: float, *, admission: bool) -> OverloadFigures:
-    """The figures of one spike drill, goodput as a share of ``peak_rps`` (the measured capacity)."""
+def figures(
+    doc: ResultsDocument, peak_rps: float, *, admission: bool, slo_p99_ms: float = SLO_P99_MS
+) -> OverloadFigures:
+    """The figures of one spike drill, goodput as a share of ``peak_rps`` (the measured capacity), p99 of
+    the admitted requests judged against ``slo_p99_ms``."""
     if not (math.isfinite(peak_rps) and peak_rps > 0):
         raise OverloadError(f"peak_rps: need the measured capacity > 0 requests/s, got {peak_rps!r}")
+    if not (math.isfinite(slo_p99_ms) and slo_p99_ms > 0):
+        raise OverloadError(f"slo_p99_ms: need a latency objective > 0 ms, got {slo_p99_ms!r}")
     names = [p.name for p in doc.phases]
     for needed in ("before", "spike", "after"):
         if needed not in names:
@@ -119,6 +129,7 @@ def figures(doc: ResultsDocument, peak_rps: float, *, admission: bool) -> Overlo
         raise OverloadError(f"{doc.run.id}: no request in the spike phase")
     params = doc.run.shape.get("params", {})
     ok = spike.ok_latency()
+    p99 = ok.percentile_ms(99) if ok.count else math.nan
     good = goodput_rps(spike)
     reference = goodput_rps(before)
     return OverloadFigures(
@@ -130,7 +141,8 @@ def figures(doc: ResultsDocument, peak_rps: float, *, admission: bool) -> Overlo
         goodput_rps=good,
         goodput_share=good / peak_rps,
         p50_admitted_ms=ok.percentile_ms(50) if ok.count else math.nan,
-        p99_admitted_ms=ok.percentile_ms(99) if ok.count else math.nan,
+        p99_admitted_ms=p99,
+        p99_within_slo=bool(ok.count) and p99 <= slo_p99_ms,
         refused_share=_errors(spike, "http_503") / spike.requests,
         timeout_share=_errors(spike, "timeout") / spike.requests,
         error_share=spike.failures / spike.requests,
@@ -146,8 +158,8 @@ def markdown_table(rows: Sequence[OverloadFigures]) -> str:
     """The table of docs/overload.md, one row per run, by factor then admission (off first)."""
     head = (
         "| load | admission | users (base → spike) | goodput (req/s) | goodput / peak | p50 admitted (ms) "
-        "| p99 admitted (ms) | 503 share | timeout share | failed share | recovery (s) |\n"
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| p99 admitted (ms) | p99 within SLO | 503 share | timeout share | failed share | recovery (s) |\n"
+        "|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n"
     )
     lines = []
     for r in sorted(rows, key=lambda r: (r.factor, r.admission)):
@@ -155,7 +167,7 @@ def markdown_table(rows: Sequence[OverloadFigures]) -> str:
         lines.append(
             f"| {r.factor:g}x | {'on' if r.admission else 'off'} | {r.users_base:.0f} → {r.users_spike:.0f} "
             f"| {r.goodput_rps:.1f} | {r.goodput_share:.2f} "
-            f"| {r.p50_admitted_ms:.0f} | {r.p99_admitted_ms:.0f} "
+            f"| {r.p50_admitted_ms:.0f} | {r.p99_admitted_ms:.0f} | {'yes' if r.p99_within_slo else 'no'} "
             f"| {r.refused_share:.1%} | {r.timeout_share:.1%} | {r.error_share:.1%} | {recovery} |"
         )
     return head + "\n".join(lines) + "\n"

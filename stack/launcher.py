@@ -61,6 +61,10 @@ class StackOptions:
     max_in_flight: int | None = None
     admission_queue: int | None = None
     rate_limit_per_s: float | None = None
+    # uvicorn's event loop. uvloop (libuv) accepts one new connection per turn of a busy loop, so a burst
+    # of new connections waits seconds behind CPU-bound work; asyncio accepts up to the listen backlog
+    # (uvicorn: 2048) per turn (docs/overload.md, "New connections during a spike").
+    loop: Literal["uvloop", "asyncio"] = "uvloop"
 
     def __post_init__(self) -> None:
         if self.max_in_flight is not None and self.max_in_flight < 1:
@@ -69,6 +73,8 @@ class StackOptions:
             raise ValueError(f"admission_queue: need 0 or more, got {self.admission_queue}")
         if self.rate_limit_per_s is not None and not self.rate_limit_per_s >= 0:
             raise ValueError(f"rate_limit_per_s: need 0 (off) or more, got {self.rate_limit_per_s}")
+        if self.loop not in ("uvloop", "asyncio"):
+            raise ValueError(f"loop: need uvloop or asyncio, got {self.loop!r}")
         if self.forwarders < 0:
             raise ValueError(f"forwarders: need 0 or more, got {self.forwarders}")
         if self.workers < 1:
@@ -252,7 +258,7 @@ class LocalStack:
                 "portal",
                 [PY, "-m", "uvicorn", "stack.app.main:create_app", "--factory",
                  "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(opts.workers),
-                 "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
+                 "--loop", opts.loop, "--http", "httptools", "--no-access-log", "--log-level", "warning",
                  "--timeout-graceful-shutdown", "5"],
                 ready_url=self.url + "/readyz",
                 env=self.portal_env(),

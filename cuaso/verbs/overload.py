@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,8 @@ def register(subparsers: Subparsers) -> None:
     add("--before", type=float, default=BEFORE_S, metavar="SECONDS", help="base level before the spike (20)")
     add("--spike", type=float, default=SPIKE_S, metavar="SECONDS", help="the spike (45)")
     add("--after", type=float, default=AFTER_S, metavar="SECONDS", help="base level after the spike (45)")
+    add("--slo-ms", type=float, default=None, metavar="MS",
+        help="objective for the p99 of admitted requests (1000: dashboards' cuaso-slo.yml)")  # fmt: skip
     add_load_options(parser)
     parser.set_defaults(
         func=_overload,
@@ -114,6 +117,8 @@ def _check(args: argparse.Namespace) -> tuple[list[float], list[bool]]:
     for flag in ("calibration", "spike", "after"):
         if not getattr(args, flag) > 0:
             raise ConfigError(f"--{flag}", getattr(args, flag), "must be > 0 seconds")
+    if args.slo_ms is not None and not (math.isfinite(args.slo_ms) and args.slo_ms > 0):
+        raise ConfigError("--slo-ms", args.slo_ms, "must be > 0 milliseconds")
     return factors, [m == "on" for m in modes]
 
 
@@ -133,9 +138,10 @@ def _steady(args: argparse.Namespace, users: int, think_scale: float) -> DrillCo
 
 
 def _overload(args: argparse.Namespace) -> int:
-    from scenarios.overload import figures, goodput_rps, markdown_table
+    from scenarios.overload import SLO_P99_MS, figures, goodput_rps, markdown_table
 
     factors, modes = _check(args)
+    slo_ms: float = SLO_P99_MS if args.slo_ms is None else args.slo_ms
     out: Path = args.out or OVERLOAD_DIR / f"overload-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     out.mkdir(parents=True, exist_ok=True)
     total = 2 + len(factors) * len(modes)
@@ -173,7 +179,7 @@ def _overload(args: argparse.Namespace) -> int:
                               "before_s": args.before, "spike_s": args.spike},
             )  # fmt: skip
             doc = _run(args, config, out / name, admission=admission)
-            row = figures(doc, peak, admission=admission)
+            row = figures(doc, peak, admission=admission, slo_p99_ms=slo_ms)
             rows.append(row)
             _say(f"=== {name}: goodput {row.goodput_share:.2f} of peak, p99 admitted "
                  f"{row.p99_admitted_ms:.0f} ms, 503 {row.refused_share:.1%}, "
@@ -188,15 +194,15 @@ def _overload(args: argparse.Namespace) -> int:
         "factors": factors, "stack_workers": args.stack_workers, "inject_cpu_ms": args.inject_cpu_ms,
         "think_scale": args.think_scale, "retry": args.retry, "request_timeout_s": args.request_timeout,
         "ramp_s": args.ramp, "before_s": args.before, "spike_s": args.spike, "after_s": args.after,
-        "max_in_flight": args.max_in_flight, "queue": args.queue, "seed": args.seed,
+        "max_in_flight": args.max_in_flight, "queue": args.queue, "seed": args.seed, "slo_p99_ms": slo_ms,
     }  # fmt: skip
     document = {"calibration": calibration, "settings": settings, "runs": [r.to_dict() for r in rows]}
     (out / "overload.json").write_text(json.dumps(document, indent=2, allow_nan=False))
     (out / "overload.md").write_text(
         f"# Overload drill\n\nCapacity {peak:.1f} req/s ({args.stack_workers} worker(s), "
         f"{args.inject_cpu_ms:g} ms CPU per API request); 1x = {base_users} users at "
-        f"{per_user:.3f} req/s each; retry `{args.retry}`, client timeout {args.request_timeout:g} s.\n\n"
-        + table
+        f"{per_user:.3f} req/s each; retry `{args.retry}`, client timeout {args.request_timeout:g} s; "
+        f"SLO: p99 of admitted requests <= {slo_ms:g} ms.\n\n" + table
     )
     _say("\n" + table)
     _say(f"overload: wrote {out / 'overload.json'} and {out / 'overload.md'}")

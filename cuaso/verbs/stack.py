@@ -48,6 +48,8 @@ def add_tuning_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
     )
     add("--queue", type=int, default=None, metavar="N", help="requests waiting for a slot per worker (64)")
     add("--rate-limit", type=float, default=None, metavar="PER_S", help="requests/s per citizen, 0: off (20)")
+    add("--loop", choices=("uvloop", "asyncio"), default="uvloop",
+        help="uvicorn's event loop (default uvloop; docs/overload.md on bursts of connections)")  # fmt: skip
 
 
 def options_from(args: argparse.Namespace, **fixed: Any) -> StackOptions:
@@ -70,6 +72,7 @@ def options_from(args: argparse.Namespace, **fixed: Any) -> StackOptions:
         max_in_flight=args.max_in_flight,
         admission_queue=args.queue,
         rate_limit_per_s=args.rate_limit,
+        loop=args.loop,
     )  # fmt: skip
     for name in ("port", "workers", "redis_url"):
         if hasattr(args, name):

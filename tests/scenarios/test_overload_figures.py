@@ -94,9 +94,14 @@ def test_figures_of_a_spike_with_refusals_and_timeouts() -> None:
     assert row.p99_admitted_ms == pytest.approx(100.0, rel=0.01)
     assert row.p50_admitted_ms == pytest.approx(100.0, rel=0.01)
     assert row.recovery_s == pytest.approx(3.0)  # healthy from the point at 36 s, covering (33, 36]
-    assert "| 5x | on | 10 → 10 | 80.0 | 0.80 | 100 | 100 | 15.0% | 5.0% | 20.0% | 3 |" in markdown_table(
-        [row]
+    assert row.p99_within_slo
+    assert "| 5x | on | 10 → 10 | 80.0 | 0.80 | 100 | 100 | yes | 15.0% | 5.0% | 20.0% | 3 |" in (
+        markdown_table([row])
     )
+    strict = figures(_doc((before, spike, after), timeline), peak_rps=100.0, admission=True, slo_p99_ms=50.0)
+    assert not strict.p99_within_slo
+    with pytest.raises(OverloadError, match="slo_p99_ms: need a latency objective > 0 ms, got 0"):
+        figures(_doc((before, spike, after), timeline), peak_rps=100.0, admission=True, slo_p99_ms=0.0)
 
 
 def test_recovery_needs_a_held_healthy_stretch() -> None:
@@ -134,4 +139,5 @@ def test_a_spike_where_nothing_succeeded_has_no_admitted_latency() -> None:
     row = figures(doc, 10.0, admission=True)
     assert math.isnan(row.p99_admitted_ms)
     assert row.to_dict()["p99_admitted_ms"] is None
+    assert not row.p99_within_slo
     assert row.goodput_share == 0.0

@@ -53,6 +53,8 @@ def test_a_tiny_overload_drill_writes_its_table(tmp_path: Path, capsys: pytest.C
         (["--factors", "0.5"], "--factors='0.5'"),
         (["--modes", "maybe"], "--modes='maybe'"),
         (["--spike", "0"], "--spike=0"),
+        (["--slo-ms", "-5"], "--slo-ms=-5.0"),
+        (["--slo-ms", "nan"], "--slo-ms=nan"),
     ],
 )
 def test_bad_options_are_refused_before_anything_starts(
