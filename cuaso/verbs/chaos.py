@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
+from cuaso.verbs.stack import add_tuning_options, options_from
 
 
 def register(subparsers: Subparsers) -> None:
@@ -40,13 +41,6 @@ def register(subparsers: Subparsers) -> None:
         "--think-scale", type=float, default=0.05, help="think-time factor of the drill (default 0.05)"
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of the drill, witness and victims")
-    parser.add_argument("--stack-workers", type=int, default=2, help="uvicorn workers (default 2)")
-    parser.add_argument(
-        "--appendfsync",
-        choices=("always", "everysec", "no"),
-        default="always",
-        help="Redis AOF fsync policy (default always: a SIGKILLed Redis keeps every acknowledged write)",
-    )
     parser.add_argument(
         "--redis-stop",
         choices=("kill", "shutdown"),
@@ -57,7 +51,11 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--kill-every", type=float, default=10.0, metavar="SECONDS", help="worker SIGKILL period (10 s)"
     )
-    parser.set_defaults(func=_chaos)
+    stack = parser.add_argument_group("local stack (every tuning option of `cuaso stack up`)")
+    stack.add_argument("--stack-workers", type=int, default=2, help="uvicorn workers (default 2)")
+    add_tuning_options(stack)
+    # A SIGKILLed Redis keeps every acknowledged write only with fsync on every write.
+    parser.set_defaults(func=_chaos, appendfsync="always")
 
 
 def _chaos(args: argparse.Namespace) -> int:
@@ -82,8 +80,7 @@ def _chaos(args: argparse.Namespace) -> int:
         users=args.users,
         think_scale=args.think_scale,
         seed=args.seed,
-        stack_workers=args.stack_workers,
-        appendfsync=args.appendfsync,
+        stack=options_from(args, port=0, workers=args.stack_workers, redis_url=None),
         redis_stop=args.redis_stop,
         drain_s=args.drain,
         kill_every_s=args.kill_every,

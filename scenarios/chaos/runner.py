@@ -8,6 +8,7 @@ drill thread started.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable
@@ -54,8 +55,9 @@ class ChaosRequest:
     users: int = 10
     think_scale: float = 0.05
     seed: int = 1
-    stack_workers: int = 2
-    appendfsync: Literal["always", "everysec", "no"] = "always"
+    stack: StackOptions = field(default_factory=lambda: StackOptions(workers=2, appendfsync="always"))
+    """How the stack is tuned (``cuaso chaos`` takes every tuning option of ``stack up``); the drill
+    decides its port, its own Redis and, unless given, its data folder (``OUT/stack``)."""
     redis_stop: Literal["kill", "shutdown"] = "kill"
     drain_s: float = DRAIN_S
     partners: tuple[str, ...] = ("VCB",)
@@ -108,12 +110,12 @@ def run_chaos(request: ChaosRequest, say: Callable[[str], None] = print) -> Chao
     schedule = build_schedule(request.duration_s, request.faults, request.kill_every_s)
     say(f"chaos: {len(schedule)} faults scheduled: " + ", ".join(f"{e.kind}@{e.at_s:.0f}s" for e in schedule))
     out = request.out.resolve()
-    options = StackOptions(
+    options = dataclasses.replace(
+        request.stack,
         port=0,
-        workers=request.stack_workers,
-        data_dir=out / "stack",
-        appendfsync=request.appendfsync,
-        extra_env=request.stack_env,
+        redis_url=None,  # its own Redis: the redis-restart fault kills and restarts it
+        data_dir=request.stack.data_dir or out / "stack",
+        extra_env=request.stack_env + request.stack.extra_env,
     )
     config = DrillConfig(
         scenario=request.scenario,

@@ -141,3 +141,26 @@ def test_cli_refuses_an_unknown_fault_before_starting_anything(capsys: pytest.Ca
     code = main(["chaos", "steady", "--duration", "30", "--out", "/nonexistent", "--faults", "meteor"])
     assert code == 2
     assert "'meteor'" in capsys.readouterr().err
+
+
+def test_cli_takes_the_stack_tuning_options_of_stack_up() -> None:
+    from cuaso.cli import build_parser
+    from cuaso.verbs.stack import options_from
+
+    argv = ["chaos", "steady", "--duration", "30", "--out", "x"]
+    plain = build_parser().parse_args(argv)
+    assert options_from(plain).appendfsync == "always"  # chaos' own default: a SIGKILLed Redis keeps all
+    tuned = build_parser().parse_args([
+        *argv, "--loop", "asyncio", "--max-in-flight", "4", "--queue", "2", "--rate-limit", "0",
+        "--appendfsync", "everysec", "--inject-cpu-ms", "2",
+    ])  # fmt: skip
+    options = options_from(tuned, workers=tuned.stack_workers)
+    assert (options.loop, options.max_in_flight, options.admission_queue) == ("asyncio", 4, 2)
+    assert (options.rate_limit_per_s, options.appendfsync, options.inject_cpu_ms) == (0.0, "everysec", 2.0)
+    assert options.workers == 2
+
+
+def test_cli_refuses_a_bad_stack_option_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["chaos", "steady", "--duration", "30", "--out", "/nonexistent", "--max-in-flight", "0"])
+    assert code == 2
+    assert "max_in_flight: need at least 1, got 0" in capsys.readouterr().err
