@@ -35,7 +35,7 @@ import psutil
 from fastapi import FastAPI
 
 from cuaso.exceptions import MissingDependencyError
-from stack.launcher import PY, LocalStack, SimFaults, StackOptions
+from stack.launcher import EVENT_LOOPS, PY, LocalStack, SimFaults, StackOptions
 from stack.process import ManagedProcess, free_port
 
 bare_app = FastAPI()
@@ -93,6 +93,9 @@ def requests_in(wrk_output: str, url: str, *, refused: bool = False) -> int:
     return total
 
 
+REFUSAL_ROW = "503 refusal (admission)"
+"""The row measured on the refusing stack, which only runs when ``--only`` selects it."""
+
 # The refusing stack: one admission slot, no queue, and every API request held for 10 minutes by an
 # injected delay, so that once one request holds the slot every other one is refused at once.
 REFUSING = StackOptions(
@@ -136,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--appendfsync", choices=("always", "everysec", "no"), default="everysec")
     parser.add_argument("--only", default="", help="measure only endpoints whose name contains this")
-    parser.add_argument(
-        "--loop", choices=("uvloop", "asyncio"), default="uvloop", help="uvicorn's event loop"
-    )
+    parser.add_argument("--loop", choices=EVENT_LOOPS, default="uvloop", help="uvicorn's event loop")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise MissingDependencyError("wrk is not on PATH: 'apt-get install wrk' (make bench does it as root)")
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
          "--loop", args.loop, "--http", "httptools", "--no-access-log", "--log-level", "warning"],
         ready_url=f"http://127.0.0.1:{bare_port}/healthz",
     )  # fmt: skip
-    refusing_wanted = args.only in "503 refusal (admission)"
+    refusing_wanted = args.only in REFUSAL_ROW
     with contextlib.ExitStack() as stacks:
         stack = stacks.enter_context(LocalStack(options))
         stacks.enter_context(bare)
@@ -198,10 +199,10 @@ def _measure(
         Target("auto-fill profile (cached)", "/api/v1/me/profile", auth=True),
         Target("login start (302)", "/api/v1/auth/login?login_hint=079000000002"),
         Target("dossier create", "/api/v1/dossiers", method="POST", body=body, auth=True),
-        Target("503 refusal (admission)", f"/api/v1/procedures/{proc_id}", refused=True),
+        Target(REFUSAL_ROW, f"/api/v1/procedures/{proc_id}", refused=True),
     ]
     keep = {"/healthz", "/healthz (bare FastAPI)"}  # the references every ratio is read against
-    targets = [t for t in targets if (args.only in t.name or t.name in keep) and (refusing or not t.refused)]
+    targets = [t for t in targets if args.only in t.name or t.name in keep]
     pids = {"bare": bare.pid, "portal": stack.processes["portal"].pid}
     urls = {"bare": f"http://127.0.0.1:{bare_port}", "portal": stack.url}
     if refusing is not None:

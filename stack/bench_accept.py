@@ -2,7 +2,7 @@
 on uvloop and on asyncio, side by side in one run.
 
 Each loop gets its own stack: one uvicorn worker whose API requests burn ``--cpu-ms`` of CPU (a busy,
-CPU-bound worker, as in ``cuaso overload``), admission control as there (8 in flight, 8 waiting). A
+CPU-bound worker, as in ``cuaso overload``), admission control as there (its MAX_IN_FLIGHT and QUEUE). A
 steady load of ``--base`` keep-alive clients (one request per second each) keeps it busy; then ``--burst``
 new clients connect at once and each sends the same request. Printed per loop: the latency of the first
 answer on a new connection (accept wait included; admitted or refused with 503, both answers) and of the
@@ -24,7 +24,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from stack.launcher import LocalStack, StackOptions
+from cuaso.verbs.overload import CPU_MS, MAX_IN_FLIGHT, QUEUE
+from scenarios.histogram import LatencyHistogram
+from stack.launcher import EVENT_LOOPS, LocalStack, StackOptions
 
 PATH = "/api/v1/procedures?q=giay&limit=20"
 REQUESTS_PER_CLIENT = 5  # the first on a new connection, then four on the same one, a second apart
@@ -32,10 +34,10 @@ REQUESTS_PER_CLIENT = 5  # the first on a new connection, then four on the same 
 
 @dataclass
 class Latencies:
-    """Seconds per answer, first on its connection or not; how many of the first were admitted (200)."""
+    """Answers' latencies, first on its connection or not; how many of the first were admitted (200)."""
 
-    first: list[float] = field(default_factory=list)
-    later: list[float] = field(default_factory=list)
+    first: LatencyHistogram = field(default_factory=LatencyHistogram)
+    later: LatencyHistogram = field(default_factory=LatencyHistogram)
     first_admitted: int = 0
 
 
@@ -53,9 +55,9 @@ async def _client(host: str, port: int, requests: int, out: Latencies | None) ->
                 if line.lower().startswith(b"content-length:")
             )
             await reader.readexactly(length)
-            elapsed = time.perf_counter() - start
+            elapsed_ms = 1000.0 * (time.perf_counter() - start)
             if out is not None:
-                (out.first if i == 0 else out.later).append(elapsed)
+                (out.first if i == 0 else out.later).record_ms(elapsed_ms)
                 out.first_admitted += i == 0 and head.split(b" ", 2)[1] == b"200"
             await asyncio.sleep(1.0)
     finally:
@@ -75,28 +77,20 @@ async def _burst(url: str, base: int, burst: int) -> Latencies:
     return out
 
 
-def percentile_ms(values: list[float], q: float) -> float:
-    """The ``q``-quantile (0..1, nearest rank) in ms; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return 1000.0 * ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack.bench_accept", description=__doc__)
     parser.add_argument("--base", type=int, default=120, help="keep-alive clients before the burst (120)")
     parser.add_argument("--burst", type=int, default=476, help="new clients connecting at once (476)")
-    parser.add_argument("--cpu-ms", type=float, default=10.0, help="CPU burnt per API request (10)")
+    parser.add_argument("--cpu-ms", type=float, default=CPU_MS, help=f"CPU per API request ({CPU_MS:g})")
     args = parser.parse_args(argv)
     for flag in ("base", "burst", "cpu_ms"):
         if not getattr(args, flag) > 0:
             parser.error(f"--{flag.replace('_', '-')}={getattr(args, flag)!r}: must be > 0")
     rows = []
-    for loop in ("uvloop", "asyncio"):
+    for loop in EVENT_LOOPS:
         options = StackOptions(
-            port=0, workers=1, inject_cpu_ms=args.cpu_ms, admission=True, max_in_flight=8, admission_queue=8,
-            rate_limit_per_s=0.0, forwarders=0, feedback_answers=False, loop=loop,
+            port=0, workers=1, inject_cpu_ms=args.cpu_ms, admission=True, max_in_flight=MAX_IN_FLIGHT,
+            admission_queue=QUEUE, rate_limit_per_s=0.0, forwarders=0, feedback_answers=False, loop=loop,
         )  # fmt: skip
         print(f"bench_accept: {loop}: {args.base} clients, then {args.burst} new ones", file=sys.stderr)
         with LocalStack(options) as stack:
@@ -110,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     for loop, got in rows:
         first, later = got.first, got.later
         print(
-            f"{loop:<8} {percentile_ms(first, 0.5):>10.0f} {percentile_ms(first, 0.99):>10.0f} "
-            f"{percentile_ms(first, 1.0):>10.0f} {got.first_admitted:>9} {percentile_ms(later, 0.99):>10.0f}"
+            f"{loop:<8} {first.percentile_ms(50):>10.0f} {first.percentile_ms(99):>10.0f} "
+            f"{first.max_ms():>10.0f} {got.first_admitted:>9} {later.percentile_ms(99):>10.0f}"
         )
     return 0
 

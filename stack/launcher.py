@@ -20,6 +20,9 @@ from stack.process import ManagedProcess, free_port
 from stack.redis_server import RedisServer
 
 PY = sys.executable
+EventLoop = Literal["uvloop", "asyncio"]
+EVENT_LOOPS: tuple[EventLoop, ...] = ("uvloop", "asyncio")
+"""uvicorn's event loops the stack runs on (``--loop``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,7 @@ class StackOptions:
     # uvicorn's event loop. uvloop (libuv) accepts one new connection per turn of a busy loop, so a burst
     # of new connections waits seconds behind CPU-bound work; asyncio accepts up to the listen backlog
     # (uvicorn: 2048) per turn (docs/overload.md, "New connections during a spike").
-    loop: Literal["uvloop", "asyncio"] = "uvloop"
+    loop: EventLoop = "uvloop"
 
     def __post_init__(self) -> None:
         if self.max_in_flight is not None and self.max_in_flight < 1:
@@ -73,8 +76,8 @@ class StackOptions:
             raise ValueError(f"admission_queue: need 0 or more, got {self.admission_queue}")
         if self.rate_limit_per_s is not None and not self.rate_limit_per_s >= 0:
             raise ValueError(f"rate_limit_per_s: need 0 (off) or more, got {self.rate_limit_per_s}")
-        if self.loop not in ("uvloop", "asyncio"):
-            raise ValueError(f"loop: need uvloop or asyncio, got {self.loop!r}")
+        if self.loop not in EVENT_LOOPS:
+            raise ValueError(f"loop: need one of {', '.join(EVENT_LOOPS)}, got {self.loop!r}")
         if self.forwarders < 0:
             raise ValueError(f"forwarders: need 0 or more, got {self.forwarders}")
         if self.workers < 1:

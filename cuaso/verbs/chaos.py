@@ -80,7 +80,7 @@ def _chaos(args: argparse.Namespace) -> int:
         users=args.users,
         think_scale=args.think_scale,
         seed=args.seed,
-        stack=options_from(args, port=0, workers=args.stack_workers, redis_url=None),
+        stack=options_from(args, workers=args.stack_workers),  # run_chaos decides port, Redis, data folder
         redis_stop=args.redis_stop,
         drain_s=args.drain,
         kill_every_s=args.kill_every,
