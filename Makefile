@@ -45,9 +45,9 @@ fmt: bootstrap
 ## Benchmarks (not tests): ratios measured side by side in one run.
 bench:
 	@scripts/bootstrap.sh wrk
-	$(BIN)/python -m stack.bench
-	$(BIN)/python -m stack.bench_accept
-	$(BIN)/python -m scenarios.bench
+	$(BIN)/python -m bench.portal
+	$(BIN)/python -m bench.accept
+	$(BIN)/python -m bench.generator
 
 clean:
 	rm -rf var reports/out .mypy_cache .ruff_cache .pytest_cache

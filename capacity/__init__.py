@@ -3,6 +3,6 @@
 Modules: :mod:`capacity.laws` (utilization and Little's laws, bounds), :mod:`capacity.usl` (Universal
 Scalability Law fit and queries), :mod:`capacity.mva` (exact Mean Value Analysis), :mod:`capacity.erlang`
 (Erlang C pools), :mod:`capacity.points` (reading measurements), :mod:`capacity.plots` (PNG figures).
-Sizing from measured results (``cuaso size``): :mod:`capacity.sizing` and its ``sizing_*`` modules, see
+Sizing from measured results (``cuaso size``): :mod:`capacity.sizing.plan` and its ``sizing_*`` modules, see
 docs/sizing.md.
 """

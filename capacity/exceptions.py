@@ -2,7 +2,7 @@
 
 Every error names the offending key and value so that a person (or the CLI) can act on it. They derive
 from :class:`ValueError` because each is a bad argument to a pure function; the command line wraps them
-into :class:`cuaso.exceptions.CuasoError` at its edge.
+into :class:`results.exceptions.CuasoError` at its edge.
 """
 
 from __future__ import annotations

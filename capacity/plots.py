@@ -1,7 +1,7 @@
 """PNG plots of the capacity models (matplotlib, no display needed).
 
 Plotting lives here, never in the models: each function takes a model (and its data) plus a path,
-writes one PNG and returns the path. The last two draw a sizing's results (:mod:`capacity.sizing`):
+writes one PNG and returns the path. The last two draw a sizing's results (:mod:`capacity.sizing.plan`):
 app nodes against target users, and utilization per failure mode. Figures are built with
 :class:`matplotlib.figure.Figure` and the Agg canvas directly, so no global pyplot state or display
 backend is touched and the functions are safe to call from a CLI or a report builder.
@@ -23,8 +23,8 @@ from capacity.mva import MVAModel
 from capacity.usl import USLModel
 
 if TYPE_CHECKING:
-    from capacity.sizing import NodesAtUsers
-    from capacity.sizing_app import ModeUtilization
+    from capacity.sizing.app import ModeUtilization
+    from capacity.sizing.plan import NodesAtUsers
 
 CURVE_POINTS = 400
 """Assumption: samples along a fitted curve; enough for a smooth line at report sizes."""

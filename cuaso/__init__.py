@@ -1,3 +1,9 @@
-"""cuaso: load testing and capacity planning for a national e-government portal."""
+"""cuaso: load testing and capacity planning for a national e-government portal.
 
-__version__ = "0.1.0"
+This package is the command line only (:mod:`cuaso.cli` and one module per verb in :mod:`cuaso.verbs`):
+it assembles the parts below it and holds no logic of its own.
+"""
+
+from results.version import __version__
+
+__all__ = ["__version__"]

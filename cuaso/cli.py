@@ -12,8 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from cuaso import __version__
-from cuaso.exceptions import CuasoError
+from results.exceptions import CuasoError
+from results.version import __version__
 
 # Verb modules, in the order ``--help`` lists them. A module listed here that does not exist yet is
 # an error: each entry is a real, tested verb.

@@ -24,8 +24,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
+from results.document import Phase, ResultsDocument
 from scenarios.drill.validity import GENERATOR_CPU_LIMIT
-from scenarios.results import Phase, ResultsDocument
 
 SATURATED_UTILISATION = 0.8
 """Assumption: a process kind busy 80% of one core per process is saturated (queueing grows steeply

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cuaso import __version__
-from cuaso.gate.expr import Threshold
 from reports import fmt
 from reports.bottleneck import find_bottleneck
 from reports.model import Block, Report, Section, Table, bullets, image, paragraph, passed, table
@@ -31,7 +29,9 @@ from reports.sections import (
 from reports.sizing import sizing_section
 from reports.summary import run_duration_s, whole_run
 from reports.verdict import MIN_PHASE_SAMPLES, Verdict, judge_all
-from scenarios.results import ResultsDocument
+from results.document import ResultsDocument
+from results.slo import Threshold
+from results.version import __version__
 
 SCENARIO_TITLES = {
     "phase1-cutover": "Phase-1 cutover drill (1 July 2025: the provincial portals close)",

@@ -22,7 +22,7 @@ from matplotlib.ticker import StrMethodFormatter
 
 from reports.model import Image
 from reports.summary import phase_rows, resource_kinds
-from scenarios.results import ResultsDocument, TimelinePoint
+from results.document import ResultsDocument, TimelinePoint
 
 DPI = 100
 """Assumption: pixels per inch of the PNGs (a 10-inch figure is 1,000 px, the page's width)."""

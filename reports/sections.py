@@ -20,8 +20,8 @@ from reports.summary import (
     resource_rows,
     whole_run,
 )
+from results.document import ResultsDocument
 from scenarios.drill.validity import GENERATOR_CPU_LIMIT
-from scenarios.results import ResultsDocument
 
 MAX_ERROR_KINDS = 3
 """Error kinds named per endpoint row; the rest are summed as "others"."""

@@ -1,6 +1,6 @@
 """The sizing section: what ``cuaso size --out DIR`` concluded, with its uncertainty, for the report.
 
-Reads ``sizing.json`` (schema ``cuaso.sizing``, :mod:`capacity.sizing_render`) tolerantly: a key this
+Reads ``sizing.json`` (schema ``cuaso.sizing``, :mod:`capacity.sizing.render`) tolerantly: a key this
 reader does not know is ignored and a missing one prints as a dash, so a newer sizing still renders.
 Every figure here is **modelled** (the planned portal), not measured; the section says so. The PNG plots
 ``cuaso size --out`` writes next to ``sizing.json`` are embedded when present.
@@ -13,9 +13,9 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from cuaso.exceptions import CuasoError
 from reports import fmt
 from reports.model import Block, Image, Section, Table, bullets, image, paragraph, passed, table
+from results.exceptions import CuasoError
 
 SCHEMA = "cuaso.sizing"
 PLOTS = (

@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from scenarios.histogram import LatencyHistogram
-from scenarios.results import EndpointStats, JourneyStats, Phase, ResultsDocument
+from results.document import EndpointStats, JourneyStats, Phase, ResultsDocument
+from results.histogram import LatencyHistogram
 
 PERCENTILES = (50.0, 95.0, 99.0)
 """The latency percentiles every table shows."""

@@ -1,7 +1,7 @@
 """The verdict against the service-level objectives: pass or fail per SLO, with the numbers.
 
 SLOs are written exactly like ``cuaso gate``'s absolute thresholds (one per line, parsed by
-:mod:`cuaso.gate.expr`, never ``eval``), e.g. ``p95(run) <= 1000ms``, ``error_rate(run) < 1%``,
+:mod:`results.slo`, never ``eval``), e.g. ``p95(run) <= 1000ms``, ``error_rate(run) < 1%``,
 ``p99(GET /api/v1/procedures) < 2s``, ``error_rate(journey:submit_dossier) < 2%``. ``x`` limits
 (multiples of a calibration endpoint) are refused: a report has no calibration.
 
@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from cuaso.exceptions import CuasoError
-from cuaso.gate.expr import Threshold, parse_threshold, parse_thresholds
 from reports import fmt
 from reports.summary import endpoints_by_name, journeys_by_name, run_duration_s
-from scenarios.histogram import LatencyHistogram
-from scenarios.results import Phase, ResultsDocument
+from results.document import Phase, ResultsDocument
+from results.exceptions import CuasoError
+from results.histogram import LatencyHistogram
+from results.slo import Threshold, parse_threshold, parse_thresholds
 
 DEFAULT_P95_MS = 1000.0
 """Assumption: p95 latency objective of every request, the same default as ``cuaso size --slo-ms``."""

@@ -8,9 +8,9 @@ Run by ``cuaso drill`` / ``cuaso sweep`` (which set Locust's ``LOCUST_*`` and th
 (the master forwards every ``--cuaso-*`` option to its workers; see docs/drills.md).
 
 The user classes are the journeys of :mod:`scenarios.journeys`; their weights are set from the mix when
-Locust starts. :class:`DrillShape` (a :mod:`scenarios.locust_shapes` wrapper) plays the scenario's shape
-(:mod:`scenarios.drill.scenario`), a pure function of run time, and limits the users to the mix's
-enabled journeys.
+Locust starts. :class:`DrillShape` (a :mod:`scenarios.shapes.locust_classes` wrapper) plays the
+scenario's shape (:mod:`scenarios.drill.scenario`), a pure function of run time, and limits the users to
+the mix's enabled journeys.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any
 
 from locust import events
 
-from scenarios import locust_shapes
 from scenarios.drill.listeners import DrillListeners
 from scenarios.journeys import runtime
 from scenarios.journeys.catalogue import BrowseCatalogue
@@ -28,7 +27,8 @@ from scenarios.journeys.feedback import FileFeedback
 from scenarios.journeys.payment import PayFee
 from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
-from scenarios.shape_base import Shape
+from scenarios.shapes import locust_classes
+from scenarios.shapes.base import Shape
 
 __all__ = [
     "BrowseCatalogue",
@@ -44,7 +44,7 @@ LISTENERS = DrillListeners()
 LISTENERS.install(events)
 
 
-class DrillShape(locust_shapes.DrillShape):
+class DrillShape(locust_classes.DrillShape):
     """The drill's shape (any scenario, the sweep's staircase included), built once per process from
     the drill's settings; stops the run at the shape's end.
 

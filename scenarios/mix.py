@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cuaso.exceptions import ConfigError
+from results.exceptions import ConfigError
 from scenarios.mix_defaults import DEFAULT_ATTACHMENTS, DEFAULT_JOURNEYS, DEFAULT_REMAINDER, DEFAULT_THINK
 from scenarios.mix_model import (
     Attachments,
@@ -159,7 +159,7 @@ class JourneyMix:
 
         The file has the shape of :meth:`to_dict` and holds only the keys it changes, e.g.
         ``[journeys.pay_fee]`` / ``enabled = true`` (the remainder journey's share then shrinks by the
-        pay share). Raises :class:`cuaso.exceptions.ConfigError` naming the file and the bad key.
+        pay share). Raises :class:`results.exceptions.ConfigError` naming the file and the bad key.
         """
         data = _read_table(Path(path))
         try:

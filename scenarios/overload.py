@@ -1,6 +1,6 @@
 """Figures of an overload drill: goodput, latency of admitted requests, refusals, recovery.
 
-``cuaso overload`` (docs/overload.md) runs one :class:`~scenarios.shape_spike.Spike` drill per load
+``cuaso overload`` (docs/overload.md) runs one :class:`~scenarios.shapes.spike.Spike` drill per load
 factor (1x, 2x, 5x the stack's capacity) with admission control on and off. This module reads each
 run's results document into an :class:`OverloadFigures` and lays them out as a table; it starts
 nothing, so it is tested on documents built by hand.
@@ -24,7 +24,25 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scenarios.results import Phase, ResultsDocument, TimelinePoint
+from results.document import Phase, ResultsDocument, TimelinePoint
+
+# Assumptions of the experiment (each a flag of `cuaso overload`; docs/overload.md says why):
+FACTORS = "1,2,5"  # the issue's load factors
+CPU_MS = 10.0  # CPU per API request: one worker then serves ~90 req/s, which one generator can offer 5x
+STACK_WORKERS = 1
+CAPACITY_USERS = 16  # users without think time that keep one worker busy (e-ID and DB waits included)
+PROBE_USERS = 10  # users at --think-scale well below the knee, for the per-user rate
+THINK_SCALE = 0.05  # think 5 % of a real person: ~1 request/s per user, so 5x is a few hundred users
+REQUEST_TIMEOUT_S = 4.0  # a citizen facing a hung page reloads after ~4 s ("slow and hanging", FACTS)
+RETRY = "impatient"  # reloads at once: the retry storm that turns a backlog into collapse
+# Admission limits sized by Little's law for this capacity: ~90 req/s x ~40 ms unloaded latency = ~4
+# requests in flight, doubled for headroom. The stack's defaults (64 + 64) suit requests of ~0.5 ms CPU;
+# with 10 ms each, 64 in flight make every await of a request wait for 64 x 10 ms of other work.
+MAX_IN_FLIGHT = 8
+QUEUE = 8
+CALIBRATION_S = 20.0
+RAMP_S, BEFORE_S, SPIKE_S, AFTER_S = 10.0, 20.0, 45.0, 45.0
+
 
 SLO_P99_MS = 1000.0
 """Assumption (FACTS.md sources no SLO): 99 % of API requests answered within 1 s, the latency objective

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from scenarios.results import ResultsDocument
-from scenarios.shape_base import Shape, check_int, check_number
+from results.document import ResultsDocument
+from scenarios.shapes.base import Shape, check_int, check_number
 
 WARMUP_S = 10.0
 """Assumption: 10 s lets a step's new users log in, fill caches and queues before measuring."""

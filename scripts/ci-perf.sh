@@ -33,12 +33,12 @@ say() { printf 'ci-perf: %s\n' "$*" >&2; }
 # The smoke drill. Assumptions, chosen for a 2-core CI machine: 10 users whose think times are scaled
 # to 0.2% (tens of ms: a steady ~200 requests/s, far from saturating one portal worker), a 1 s ramp,
 # one portal worker, seed 1 (the same citizens and journeys every run: A/A runs differ by noise only).
-# cuaso.gate.probe starts the stack and sends GET /healthz at 20/s beside the drill, adding it to the
+# gate.probe starts the stack and sends GET /healthz at 20/s beside the drill, adding it to the
 # results as the calibration endpoint (until cuaso drill records one itself).
 smoke_drill() {
     local out=$1 delay=${2:-0}
     mkdir -p "$out"
-    "$PYTHON" -m cuaso.gate.probe "$out" --inject-delay-ms "$delay" -- \
+    "$PYTHON" -m gate.probe "$out" --inject-delay-ms "$delay" -- \
         steady --users 10 --duration "$DURATION" --param ramp_s=1 --think-scale 0.002 --seed 1 \
         >"$out/drill.log" 2>&1 || {
         say "drill into $out failed; its log:"
@@ -69,7 +69,7 @@ rebaseline)
     for i in $(seq 1 "$REPEATS"); do
         # The gate reads phases and validity; the /metrics snapshots are left out to keep the repo lean.
         "$PYTHON" -c 'import sys
-from scenarios.results import load_results, save_results
+from results.document import load_results, save_results
 doc = load_results(sys.argv[1])
 save_results(doc.model_copy(update={"metrics_snapshots": ()}), sys.argv[2])' \
             "$OUT/run-$i/results.json" "$BASELINE_DIR/run-$i.json"

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Measures how good `cuaso gate` is on this machine (docs/gate.md, "Measured"): AA_RUNS smoke drills of
 # the same code, DELAY_RUNS drills per injected delay (the stack's --inject-delay-ms), run interleaved so
-# that the machine's drift hits every group alike; then python -m cuaso.gate.study prints the
+# that the machine's drift hits every group alike; then python -m gate.study prints the
 # false-positive rate over the A/A pairs and the detection rate of each delay.
 #
 # Usage: scripts/gate-calibrate.sh [OUT_DIR] [-- STUDY_OPTIONS...]
 #   env AA_RUNS (default 6), DELAYS (default "0.5 1 2 5", ms), DELAY_RUNS (default 2),
 #   CUASO_PERF_DURATION (default 30 s per drill). About 45 s per drill on a 2-core machine.
-# Re-analyse without drilling: .venv/bin/python -m cuaso.gate.study OUT_DIR --phase steady ...
+# Re-analyse without drilling: .venv/bin/python -m gate.study OUT_DIR --phase steady ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +36,4 @@ for i in $(seq 1 "$AA_RUNS"); do
     done
 done
 say "analysing $OUT"
-.venv/bin/python -m cuaso.gate.study "$OUT" --phase steady --json "$OUT/study.json" "$@"
+.venv/bin/python -m gate.study "$OUT" --phase steady --json "$OUT/study.json" "$@"

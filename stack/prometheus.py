@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from cuaso.exceptions import ConfigError, MissingDependencyError
+from results.exceptions import ConfigError, MissingDependencyError
 from stack.process import ManagedProcess, free_port
 
 DASHBOARDS_DIR = Path(__file__).resolve().parents[1] / "dashboards"

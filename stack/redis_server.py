@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 from typing import Literal
 
-from cuaso.exceptions import MissingDependencyError
+from results.exceptions import MissingDependencyError
 from stack.process import ManagedProcess, free_port
 
 INSTALL_HINT = (

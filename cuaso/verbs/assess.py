@@ -12,8 +12,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cuaso.exceptions import CuasoError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import CuasoError
 
 # Assumptions that make the whole job fit a few minutes on a small machine:
 SWEEP_LEVELS = "1,2,4,6,8,12,16,24"  # concurrency levels (users without think time)
@@ -22,7 +22,7 @@ SWEEP_STEADY_S = 10  # the drill's validity checks Little's law on windows of 10
 DRILL_SCALE = 0.005  # 120,000 modelled users -> 600 simulated users
 DRILL_DURATION_S = 180
 # The phase-1 cutover compressed to fit: 20 s warm-up, cutover at 60 s, provincial users redirected over
-# 20 s, growth to the plateau over 40 s, then 60 s of plateau (see scenarios/shape_cutover.py).
+# 20 s, growth to the plateau over 40 s, then 60 s of plateau (see scenarios/shapes/cutover.py).
 DRILL_PARAMS = ("warmup_s=20", "cutover_s=60", "redirect_window_s=20", "growth_s=40")
 # The shape compresses time 10x (one drill second stands for ten real ones), so think times are compressed
 # the same way: each simulated user then offers the load of a real one over the compressed timeline.

@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
 from cuaso.verbs.stack import add_tuning_options, options_from
+from results.exceptions import ConfigError
 
 
 def register(subparsers: Subparsers) -> None:

@@ -17,8 +17,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from cuaso.exceptions import ConfigError, CuasoError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import ConfigError, CuasoError
 
 
 class DashboardsCheckError(CuasoError):
@@ -75,7 +75,7 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from cuaso.dashboards import run_check
+    from stack.dashboards import run_check
     from stack.prometheus import DASHBOARDS_DIR
 
     directory: Path = args.dir or DASHBOARDS_DIR
@@ -90,7 +90,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _prometheus(args: argparse.Namespace) -> int:
-    from cuaso.safety import check_target
+    from scenarios.safety import check_target
     from stack.process import StartupError
     from stack.prometheus import DASHBOARDS_DIR, StackWatch
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
 from cuaso.verbs.stack import add_tuning_options, options_from
+from results.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from scenarios.drill.config import DrillConfig
@@ -34,8 +34,8 @@ SCENARIOS = (
     "arrivals",
     "spike",
 )
-"""The scenario names of :data:`scenarios.shapes.SHAPES` (a test keeps the two in step; listed here so
-that ``cuaso --help`` does not import the shapes)."""
+"""The scenario names of :data:`scenarios.shapes.registry.SHAPES` (a test keeps the two in step; listed
+here so that ``cuaso --help`` does not import the shapes)."""
 
 DRILLS_DIR = Path("var/drills")
 

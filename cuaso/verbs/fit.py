@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cuaso.exceptions import CuasoError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import CuasoError
 
 if TYPE_CHECKING:
     from capacity.usl import USLModel

@@ -12,9 +12,9 @@ import argparse
 import math
 from pathlib import Path
 
-from cuaso.gate import defaults as d
-from cuaso.gate.defaults import SCOPES
 from cuaso.verbs._types import Subparsers
+from gate import defaults as d
+from gate.defaults import SCOPES
 
 _QUANTILES_TEXT = ",".join(f"{q:g}" for q in d.QUANTILES)
 
@@ -180,14 +180,14 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _gate(args: argparse.Namespace) -> int:
-    from cuaso.gate.compare import CompareRules
-    from cuaso.gate.engine import GateOptions, run_gate
-    from cuaso.gate.errors import GateInputError
-    from cuaso.gate.expr import read_thresholds
-    from cuaso.gate.junit import write_junit
-    from cuaso.gate.markdown import write_markdown
-    from cuaso.gate.measure import RunDoc
-    from cuaso.gate.validity import ValidityRules
+    from gate.compare import CompareRules
+    from gate.engine import GateOptions, run_gate
+    from gate.errors import GateInputError
+    from gate.junit import write_junit
+    from gate.markdown import write_markdown
+    from gate.measure import RunDoc
+    from gate.validity import ValidityRules
+    from results.slo import read_thresholds
 
     if not args.max_generator_cpu > 0:
         raise GateInputError(f"--max-generator-cpu={args.max_generator_cpu!r}: must be > 0")

@@ -26,31 +26,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
 from cuaso.verbs.drill import add_load_options, base_config, drill_request
 from cuaso.verbs.stack import options_from
+from results.exceptions import ConfigError
+from scenarios.overload import (
+    AFTER_S,
+    BEFORE_S,
+    CALIBRATION_S,
+    CAPACITY_USERS,
+    CPU_MS,
+    FACTORS,
+    MAX_IN_FLIGHT,
+    PROBE_USERS,
+    QUEUE,
+    RAMP_S,
+    REQUEST_TIMEOUT_S,
+    RETRY,
+    SPIKE_S,
+    STACK_WORKERS,
+    THINK_SCALE,
+)
 
 if TYPE_CHECKING:
+    from results.document import ResultsDocument
     from scenarios.drill.config import DrillConfig
-    from scenarios.results import ResultsDocument
-
-# Assumptions of the experiment (each a flag; docs/overload.md says why):
-FACTORS = "1,2,5"  # the load factors
-CPU_MS = 10.0  # CPU per API request: one worker then serves ~90 req/s, which one generator can offer 5x
-STACK_WORKERS = 1
-CAPACITY_USERS = 16  # users without think time that keep one worker busy (e-ID and DB waits included)
-PROBE_USERS = 10  # users at --think-scale well below the knee, for the per-user rate
-THINK_SCALE = 0.05  # think 5 % of a real person: ~1 request/s per user, so 5x is a few hundred users
-REQUEST_TIMEOUT_S = 4.0  # a citizen facing a hung page reloads after ~4 s ("slow and hanging", FACTS)
-RETRY = "impatient"  # reloads at once: the retry storm that turns a backlog into collapse
-# Admission limits sized by Little's law for this capacity: ~90 req/s x ~40 ms unloaded latency = ~4
-# requests in flight, doubled for headroom. The stack's defaults (64 + 64) suit requests of ~0.5 ms CPU;
-# with 10 ms each, 64 in flight make every await of a request wait for 64 x 10 ms of other work.
-MAX_IN_FLIGHT = 8
-QUEUE = 8
-CALIBRATION_S = 20.0
-RAMP_S, BEFORE_S, SPIKE_S, AFTER_S = 10.0, 20.0, 45.0, 45.0
 
 OVERLOAD_DIR = Path("var/overload")
 

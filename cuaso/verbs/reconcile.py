@@ -7,8 +7,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import ConfigError
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 DEFAULT_PARTNERS = "http://127.0.0.1:8103"

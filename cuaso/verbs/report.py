@@ -19,8 +19,8 @@ import re
 import sys
 from pathlib import Path
 
-from cuaso.exceptions import CuasoError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import CuasoError
 
 REPORTS_DIR = Path("reports/out")
 """Where reports go by default (git-ignored): ``reports/out/RUN_ID/``."""
@@ -84,7 +84,7 @@ def _report(args: argparse.Namespace) -> int:
     from reports.builder import ReportInputs, build_report, write_report
     from reports.sizing import read_sizing
     from reports.verdict import choose_slos
-    from scenarios.results import ResultsError, load_results
+    from results.document import ResultsError, load_results
 
     slos = choose_slos(args.slo, args.slo_p95_ms, args.slo_error_rate)
     _say(f"reading {args.results}")

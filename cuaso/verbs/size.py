@@ -15,8 +15,8 @@ import json
 import sys
 from pathlib import Path
 
-from cuaso.exceptions import CuasoError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import CuasoError
 
 USERS_GRID_POINTS = 40
 """Points of the nodes-against-users plot, from a tenth of the target to twice it."""
@@ -61,7 +61,7 @@ _NUMERIC: tuple[tuple[str, str, type, str], ...] = (
 
 
 def register(subparsers: Subparsers) -> None:
-    from capacity.sizing_params import SizingParameters
+    from capacity.sizing.params import SizingParameters
 
     defaults = SizingParameters()
     parser = subparsers.add_parser(
@@ -111,7 +111,7 @@ def _say(message: str) -> None:
 
 def _write(out: Path, sizing: object, document: dict[str, object], markdown: str) -> list[Path]:
     from capacity.plots import plot_nodes_vs_users, plot_usl, plot_usl_latency, plot_utilization_modes
-    from capacity.sizing import Sizing, nodes_curve
+    from capacity.sizing.plan import Sizing, nodes_curve
 
     assert isinstance(sizing, Sizing)
     out.mkdir(parents=True, exist_ok=True)
@@ -132,10 +132,10 @@ def _write(out: Path, sizing: object, document: dict[str, object], markdown: str
 
 def _size(args: argparse.Namespace) -> int:
     from capacity.exceptions import ModelError
-    from capacity.sizing import size
-    from capacity.sizing_inputs import InvalidResultsError, load_profile
-    from capacity.sizing_params import SizingParameters
-    from capacity.sizing_render import to_json, to_markdown
+    from capacity.sizing.inputs import InvalidResultsError, load_profile
+    from capacity.sizing.params import SizingParameters
+    from capacity.sizing.plan import size
+    from capacity.sizing.render import to_json, to_markdown
 
     sources = ", ".join(str(p) for p in args.results)
     try:

@@ -10,8 +10,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
+from results.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from stack.launcher import StackOptions

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 
-from cuaso.exceptions import ConfigError
 from cuaso.verbs._types import Subparsers
 from cuaso.verbs.drill import add_load_options, base_config, default_out, drill_request
+from results.exceptions import ConfigError
 
 
 def register(subparsers: Subparsers) -> None:

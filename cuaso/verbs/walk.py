@@ -22,8 +22,8 @@ def register(subparsers: Subparsers) -> None:
 
 
 def _walk(args: argparse.Namespace) -> int:
-    from cuaso.safety import check_target
-    from cuaso.walk import Walk
+    from scenarios.safety import check_target
+    from scenarios.walk import Walk
     from stack.launcher import LocalStack
 
     if args.host:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from cuaso.exceptions import ConfigError
+from results.exceptions import ConfigError
 
 FaultKind = Literal["worker-kill", "redis-restart", "backoffice-outage", "eid-slow", "partner-callbacks"]
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios.histogram import LatencyHistogram
+from results.histogram import LatencyHistogram
 
 PhaseKey = tuple[str, str]
 """(phase name, endpoint or journey name)."""

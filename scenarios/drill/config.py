@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from scenarios.mix import JourneyMix
 from scenarios.retry import PRESETS, RetryPolicy
-from scenarios.shape_base import DEFAULT_SCALE, DESIGNED_CAPACITY
+from scenarios.shapes.base import DEFAULT_SCALE, DESIGNED_CAPACITY
 
 ENV_PREFIX = "CUASO_DRILL_"
 

@@ -1,4 +1,4 @@
-"""Assemble a drill's results document (:mod:`scenarios.results`) from what was measured.
+"""Assemble a drill's results document (:mod:`results.document`) from what was measured.
 
 Inputs: the master's ``collector.json`` (:meth:`scenarios.drill.monitor.Monitor.output`: per (phase,
 endpoint) and (phase, journey) tallies with HDR histograms, think time, users per phase, timeline,
@@ -12,12 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from scenarios.drill.collector import Delta
-from scenarios.drill.config import DrillConfig
-from scenarios.drill.sampler import ResourceSampler
-from scenarios.drill.validity import assess
-from scenarios.mix import summary
-from scenarios.results import (
+from results.document import (
     EndpointStats,
     Environment,
     ErrorCount,
@@ -31,7 +26,12 @@ from scenarios.results import (
     Scale,
     TimelinePoint,
 )
-from scenarios.shape_base import Shape
+from scenarios.drill.collector import Delta
+from scenarios.drill.config import DrillConfig
+from scenarios.drill.sampler import ResourceSampler
+from scenarios.drill.validity import assess
+from scenarios.mix import summary
+from scenarios.shapes.base import Shape
 
 
 @dataclass(frozen=True)

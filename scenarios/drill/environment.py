@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psutil
 
-from scenarios.results import Environment
+from results.document import Environment
 
 PACKAGES: tuple[str, ...] = (
     "cuaso", "locust", "gevent", "geventhttpclient", "fastapi", "uvicorn", "redis", "hdrhistogram", "psutil",

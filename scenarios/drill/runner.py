@@ -2,7 +2,7 @@
 
 ``cuaso drill`` and ``cuaso sweep`` call :func:`run_drill`:
 
-1. a target given with ``--host`` must be loopback or explicitly allowed (:func:`cuaso.safety.
+1. a target given with ``--host`` must be loopback or explicitly allowed (:func:`scenarios.safety.
    check_target`) — checked before anything is started or sent;
 2. otherwise the local reference stack starts (:class:`stack.launcher.LocalStack`) and stops afterwards;
 3. Locust runs headless as subprocesses (:mod:`scenarios.drill.locust_procs`); each second the runner
@@ -28,8 +28,8 @@ from typing import Any
 import httpx
 import orjson
 
-from cuaso.exceptions import ConfigError, CuasoError
-from cuaso.safety import check_target
+from results.document import MetricsSnapshot, ResultsDocument, save_results
+from results.exceptions import ConfigError, CuasoError
 from scenarios.drill.config import DrillConfig
 from scenarios.drill.document import RunFacts, build_document
 from scenarios.drill.environment import collect_environment
@@ -39,8 +39,8 @@ from scenarios.drill.progress import PROGRESS_EVERY_S, progress_line, read_live
 from scenarios.drill.sampler import ResourceSampler
 from scenarios.drill.scenario import build_shape
 from scenarios.journeys import check_mix
-from scenarios.results import MetricsSnapshot, ResultsDocument, save_results
-from scenarios.shape_base import Shape
+from scenarios.safety import check_target
+from scenarios.shapes.base import Shape
 from stack.launcher import LocalStack, StackOptions
 
 HARD_BOUND_MARGIN_S = 60.0

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import psutil
 
-from scenarios.results import GeneratorUse, ResourceUse
+from results.document import GeneratorUse, ResourceUse
 
 KIND_OF_PROCESS: Mapping[str, str] = {
     "portal": "app",

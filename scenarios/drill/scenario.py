@@ -1,17 +1,17 @@
-"""Scenario names → load shapes: the shapes of :mod:`scenarios.shapes` plus the sweep's staircase."""
+"""Scenario names → load shapes: the shapes of :mod:`scenarios.shapes.registry` plus the sweep's staircase."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from scenarios.drill.config import DrillConfig
-from scenarios.shape_base import Shape
+from scenarios.shapes.base import Shape
 from scenarios.sweep import Staircase
 
 
 def scenario_names() -> tuple[str, ...]:
     """Every scenario a drill can run."""
-    from scenarios.shapes import SHAPES
+    from scenarios.shapes.registry import SHAPES
 
     return (*SHAPES, Staircase.name)
 
@@ -26,6 +26,6 @@ def build_shape(config: DrillConfig) -> Shape:
         for ignored in ("modelled_users", "scale", "duration_s"):  # derived from the levels
             kwargs.pop(ignored, None)
         return Staircase(**kwargs)
-    from scenarios.shapes import shape_by_name
+    from scenarios.shapes.registry import shape_by_name
 
     return shape_by_name(config.scenario, **kwargs)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scenarios.results import Check, Phase, Validity
+from results.document import Check, Phase, Validity
 
 GENERATOR_CPU_LIMIT = 80.0
 """Percent of one core per generator process above which the run is invalid (Locust itself warns at 90%;

@@ -1,4 +1,4 @@
-"""A bare Locust user for ``python -m scenarios.bench``: ``GET /healthz`` as fast as it can, no think
+"""A bare Locust user for ``python -m bench.generator``: ``GET /healthz`` as fast as it can, no think
 time, no bookkeeping — the floor against which the journeys' overhead per generator core is measured."""
 
 from __future__ import annotations

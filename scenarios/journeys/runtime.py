@@ -30,7 +30,7 @@ from scenarios.drill.config import DrillConfig
 from scenarios.drill.scenario import build_shape
 from scenarios.mix import Journey, JourneyMix
 from scenarios.retry import RetryPolicy
-from scenarios.shape_base import Shape
+from scenarios.shapes.base import Shape
 
 CITIZEN_POOL_SIZE = 1_000_000
 """Assumption: a million distinct synthetic citizens; sessions cycle through them, so logins of one

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from cuaso import __version__
+from results.version import __version__
 from stack.app.admission import AdmissionLimits, AdmissionMiddleware
 from stack.app.delay import InjectCpuMiddleware, InjectDelayMiddleware
 from stack.app.error_model import ERROR_RESPONSES

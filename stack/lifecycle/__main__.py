@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cuaso.exceptions import CuasoError
+from results.exceptions import CuasoError
 from stack.lifecycle.cli import add_run_arguments, run_command
 
 

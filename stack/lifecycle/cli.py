@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from cuaso.exceptions import ConfigError
+from results.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from stack.data.accounts import AccountStore

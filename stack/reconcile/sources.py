@@ -20,7 +20,7 @@ import orjson
 from redis import Redis
 from redis.exceptions import RedisError
 
-from cuaso.exceptions import CuasoError
+from results.exceptions import CuasoError
 from stack.data import keys
 from stack.data.payments import decode_payment
 from stack.reconcile.model import LedgerEntry, Status, iso

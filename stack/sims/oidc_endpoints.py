@@ -20,10 +20,10 @@ import hmac
 import secrets
 import urllib.parse
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
+from stack.sims.eid_settings import EidSettings
 from stack.sims.oidc import (
     CITIZEN_ID_RE,
     MISSING_CITIZEN_PREFIX,
@@ -37,9 +37,6 @@ from stack.sims.oidc import (
     s256_challenge,
 )
 from stack.sims.responses import OrjsonResponse, error_response
-
-if TYPE_CHECKING:
-    from stack.sims.eid import EidSettings
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cuaso.cli import main
-from cuaso.dashboards import (
+from stack.dashboards import (
     Expression,
     catalogue_names,
     check_dashboards,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cuaso.cli import main
-from cuaso.exceptions import ConfigError, MissingDependencyError
+from results.exceptions import ConfigError, MissingDependencyError
 from stack.prometheus import JOBS, ScrapeTarget, promtool, require_binary, write_run_config
 from tests.dashboards.conftest import read_yaml
 

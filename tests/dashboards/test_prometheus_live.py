@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from cuaso.dashboards import dashboard_expressions, rule_expressions, substitute_variables
+from stack.dashboards import dashboard_expressions, rule_expressions, substitute_variables
 from stack.launcher import LocalStack
 from stack.process import ManagedProcess, free_port
 from stack.prometheus import DASHBOARDS_DIR, StackWatch

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scenarios.histogram import LatencyHistogram
-from scenarios.results import (
+from results.document import (
     Check,
     EndpointStats,
     Environment,
@@ -27,6 +26,7 @@ from scenarios.results import (
     Validity,
     save_results,
 )
+from results.histogram import LatencyHistogram
 
 HEALTHZ = "GET /healthz"
 PROCEDURES = "GET /api/v1/procedures"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cuaso.gate.compare import CompareRules
-from cuaso.gate.engine import GateOptions, run_gate
-from cuaso.gate.measure import RunDoc
-from cuaso.gate.model import CheckResult, GateReport
+from gate.compare import CompareRules
+from gate.engine import GateOptions, run_gate
+from gate.measure import RunDoc
+from gate.model import CheckResult, GateReport
 from tests.gate.factory import DOSSIER, HEALTHZ, PROCEDURES, Endpoint, make_doc
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuaso.gate.decide import Direction, decide
+from gate.decide import Direction, decide
 
 
 def _pct(value: float) -> str:

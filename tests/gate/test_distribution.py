@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cuaso.gate.distribution import Distribution, bootstrap_quantile_change, cliffs_delta, effect_magnitude
-from scenarios.histogram import LatencyHistogram
+from gate.distribution import Distribution, bootstrap_quantile_change, cliffs_delta, effect_magnitude
+from results.histogram import LatencyHistogram
 
 
 def _hist(values_ms: np.ndarray) -> LatencyHistogram:

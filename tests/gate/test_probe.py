@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from cuaso.gate.probe import ENDPOINT, Prober, Sample, merge_probe
+from gate.probe import ENDPOINT, Prober, Sample, merge_probe
 from stack.launcher import LocalStack
 from tests.gate.factory import PROCEDURES, Endpoint, make_doc
 

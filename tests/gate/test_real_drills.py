@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from cuaso.cli import main
-from cuaso.gate.probe import ENDPOINT, PROBE_RATE_PER_S, Prober, merge_probe
-from scenarios.results import load_results, save_results
+from gate.probe import ENDPOINT, PROBE_RATE_PER_S, Prober, merge_probe
+from results.document import load_results, save_results
 from stack.launcher import LocalStack, SimFaults, StackOptions
 
 DELAY_MS = 20.0  # about ten times the smoke load's median response time

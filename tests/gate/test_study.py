@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cuaso.gate.study import main
-from scenarios.results import save_results
+from gate.study import main
+from results.document import save_results
 from tests.gate.factory import make_doc
 
 

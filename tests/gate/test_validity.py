@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cuaso.gate.engine import GateOptions, run_gate
-from cuaso.gate.errors import GateInputError, InvalidRunError
-from cuaso.gate.expr import parse_thresholds
-from cuaso.gate.measure import RunDoc
-from cuaso.gate.validity import ValidityRules
+from gate.engine import GateOptions, run_gate
+from gate.errors import GateInputError, InvalidRunError
+from gate.measure import RunDoc
+from gate.validity import ValidityRules
+from results.slo import parse_thresholds
 from tests.gate.factory import HEALTHZ, PROCEDURES, Endpoint, make_doc
 
 GOOD = RunDoc("base.json", make_doc(1))

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from capacity.sizing_synthetic import synthetic_sweep
+from capacity.sizing.synthetic import synthetic_sweep
 from capacity.usl import USLParameters
 from cuaso.cli import main
-from scenarios.results import ResultsDocument, save_results
+from results.document import ResultsDocument, save_results
 from tests.reports.synthetic import Knobs, cutover_document
 
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scenarios.histogram import LatencyHistogram
-from scenarios.results import (
+from results.document import (
     Check,
     EndpointStats,
     Environment,
@@ -30,6 +29,7 @@ from scenarios.results import (
     TimelinePoint,
     Validity,
 )
+from results.histogram import LatencyHistogram
 
 PHASES = (("warmup", 0.0, 10.0, 4), ("baseline", 10.0, 30.0, 5), ("redirect", 30.0, 40.0, 9),
           ("growth", 40.0, 55.0, 11), ("plateau", 55.0, 90.0, 12))  # fmt: skip

@@ -13,7 +13,7 @@ import pytest
 from reports.builder import ReportInputs, build_report, write_report
 from reports.sizing import read_sizing
 from reports.verdict import default_slos
-from scenarios.results import ResultsDocument
+from results.document import ResultsDocument
 from tests.reports.browser import Browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "reports" / "out" / "test-artifacts"

@@ -13,7 +13,7 @@ from reports.builder import ReportInputs, build_report, write_report
 from reports.plots import markers
 from reports.sizing import read_sizing
 from reports.verdict import default_slos
-from scenarios.results import ResultsDocument
+from results.document import ResultsDocument
 from tests.reports.synthetic import Knobs, cutover_document
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from reports.builder import ReportInputs, build_report, write_report
 from reports.sizing import read_sizing
 from reports.verdict import choose_slos
-from scenarios.results import load_results
+from results.document import load_results
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "reports" / "examples" / "phase1-cutover"
 SOURCE = "reports/examples/phase1-cutover/results.json"  # as the README's command names it

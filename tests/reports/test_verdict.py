@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from cuaso.gate.errors import ThresholdSyntaxError
+from gate.errors import ThresholdSyntaxError
 from reports.verdict import MIN_PHASE_SAMPLES, SloError, choose_slos, default_slos, judge, judge_all
-from scenarios.histogram import LatencyHistogram
-from scenarios.results import ResultsDocument
+from results.document import ResultsDocument
+from results.histogram import LatencyHistogram
 from tests.reports.synthetic import Knobs, cutover_document
 
 

@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from cuaso.cli import main
-from cuaso.exceptions import ConfigError
+from results.exceptions import ConfigError
 from scenarios.chaos.audit import (
     ChaosAudit,
     FaultLine,

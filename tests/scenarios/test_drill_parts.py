@@ -9,6 +9,8 @@ import time
 import pytest
 
 from cuaso.verbs.drill import SCENARIOS
+from results.document import EndpointStats, GeneratorUse, Offered, Phase
+from results.histogram import LatencyHistogram
 from scenarios.drill.collector import Aggregate, Delta, Recorder, error_kind
 from scenarios.drill.config import DrillConfig
 from scenarios.drill.document import RunFacts, build_document
@@ -18,8 +20,6 @@ from scenarios.drill.progress import progress_line
 from scenarios.drill.sampler import ResourceSampler, kind_of
 from scenarios.drill.scenario import build_shape, scenario_names
 from scenarios.drill.validity import GENERATOR_CPU_LIMIT, assess
-from scenarios.histogram import LatencyHistogram
-from scenarios.results import EndpointStats, GeneratorUse, Offered, Phase
 from tests.scenarios.test_journeys import fixed_mix
 
 

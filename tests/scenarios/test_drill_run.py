@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cuaso.cli import main
-from scenarios.results import ResultsDocument, load_results
+from results.document import ResultsDocument, load_results
 from stack.launcher import LocalStack
 from tests.scenarios.test_journeys import fixed_mix, write_mix
 

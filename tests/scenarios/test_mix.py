@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cuaso.exceptions import ConfigError
+from results.exceptions import ConfigError
 from scenarios.mix import (
     Attachments,
     CountRange,

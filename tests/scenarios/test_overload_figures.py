@@ -7,9 +7,7 @@ import math
 
 import pytest
 
-from scenarios.histogram import LatencyHistogram
-from scenarios.overload import OverloadError, figures, markdown_table, recovery_s
-from scenarios.results import (
+from results.document import (
     EndpointStats,
     Environment,
     ErrorCount,
@@ -21,6 +19,8 @@ from scenarios.results import (
     TimelinePoint,
     Validity,
 )
+from results.histogram import LatencyHistogram
+from scenarios.overload import OverloadError, figures, markdown_table, recovery_s
 
 
 def _hist(values_ms: list[float]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cuaso.cli import main
-from scenarios.results import load_results
+from results.document import load_results
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from capacity.points import read_points_csv
 from cuaso.cli import main
-from scenarios.results import load_results
+from results.document import load_results
 from scenarios.sweep import Staircase, parse_levels, sweep_points
 from stack.launcher import LocalStack
 from tests.scenarios.test_journeys import fixed_mix, write_mix

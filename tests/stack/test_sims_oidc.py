@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from stack.sims.eid import EidSettings
+from stack.sims.eid_settings import EidSettings
 from stack.sims.oidc import (
     Client,
     CodeStore,

@@ -1,0 +1,97 @@
+"""Three independent predictions of the measured node's throughput, built from the same measurements.
+
+* **USL**: :func:`capacity.usl.fit_usl` on every (concurrency, goodput) point.
+* **MVA**: an exact MVA network (:class:`capacity.mva.MVAModel`) of the measured machine: one queueing
+  tier, its CPU, with as many servers as it has cores (Seidmann's approximation) and the CPU seconds
+  per successful request of every process on it (utilization law, median over levels: the portal's
+  kinds, Redis, the simulators, and the generator when it shared the machine, as on a local stack),
+  plus one delay tier for everything that is not CPU (network, simulated e-ID and database latency),
+  calibrated so that the model reproduces the mean latency measured at the lowest level. Its think
+  time is the effective one the runs had, Z = N/X − R (response-time law). The processes share the
+  cores, so one CPU tier models them better than one tier per process kind would.
+* **linear**: ideal linear scaling from the lowest level, X(N) = N · X(N₀)/N₀ (no contention at all).
+
+They agree at low load and drift apart as contention grows; how far apart they are at the operating
+point is part of the sizing (:mod:`capacity.sizing.validation`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Literal
+
+from scipy.optimize import brentq
+
+from capacity.mva import MVAModel
+from capacity.sizing.inputs import MeasuredProfile
+from capacity.usl import USLModel, fit_usl
+
+ModelName = Literal["usl", "mva", "linear"]
+MODEL_NAMES: tuple[ModelName, ...] = ("usl", "mva", "linear")
+
+CPU_TIER = "cpu"
+"""Name of the MVA queueing tier: the cores of the measured machine."""
+
+DELAY_TIER = "non-cpu delay"
+"""Name of the MVA delay tier that stands for all latency that is not CPU service."""
+
+
+def effective_think_time_s(profile: MeasuredProfile) -> float:
+    """The think time the measured users had, per request: median of N/X − R over the levels (≥ 0).
+
+    Derived from the measurements (response-time law), not from what the sweep declared, so that it
+    also absorbs the generator's own per-request gaps.
+    """
+    gaps = [m.users / m.throughput - m.mean_ms / 1000.0 for m in profile.levels]
+    return max(0.0, float(statistics.median(gaps)))
+
+
+def _network(profile: MeasuredProfile, think_s: float, delay_s: float) -> MVAModel:
+    demands = {CPU_TIER: profile.machine_demand_s(), DELAY_TIER: delay_s}
+    servers = {CPU_TIER: max(1, profile.reference_cores)}
+    return MVAModel(demands, think_time=think_s, delay_tiers={DELAY_TIER}, servers=servers)
+
+
+def mva_from_profile(profile: MeasuredProfile, think_s: float) -> MVAModel:
+    """The MVA network of the measured node, its delay tier calibrated at the lowest level."""
+    lowest = profile.distinct_levels[0]
+    population = max(1, round(lowest))
+    measured = profile.mean_latency_s(lowest)
+
+    def excess(delay_s: float) -> float:
+        return _network(profile, think_s, delay_s).response_time_at_concurrency(population) - measured
+
+    delay = 0.0 if excess(0.0) >= 0.0 else float(brentq(excess, 0.0, measured, xtol=1e-9))
+    return _network(profile, think_s, delay)
+
+
+@dataclass(frozen=True)
+class Predictors:
+    """The three models of one set of measurements; ``throughput(name, n)`` queries any of them."""
+
+    usl: USLModel
+    mva: MVAModel
+    linear_slope: float
+    think_time_s: float
+
+    def throughput(self, model: ModelName, n: float) -> float:
+        """Predicted goodput of the measured node at concurrency ``n`` (MVA rounds n to whole users)."""
+        if model == "usl":
+            return self.usl.throughput_at_concurrency(n)
+        if model == "mva":
+            return self.mva.throughput_at_concurrency(max(1, round(n)))
+        return self.linear_slope * n
+
+
+def build_predictors(profile: MeasuredProfile) -> Predictors:
+    """Fit the USL, build the MVA network and the linear baseline from ``profile``."""
+    model = fit_usl(profile.concurrency, profile.throughput)
+    think = effective_think_time_s(profile)
+    lowest = profile.distinct_levels[0]
+    return Predictors(
+        usl=model,
+        mva=mva_from_profile(profile, think),
+        linear_slope=profile.level_throughput(lowest) / lowest,
+        think_time_s=think,
+    )

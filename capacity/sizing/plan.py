@@ -1,0 +1,247 @@
+"""Sizing from measured results: how much hardware the planned load needs, and how sure we are.
+
+:func:`size` turns a :class:`~capacity.sizing.inputs.MeasuredProfile` (the level phases of one or more
+sweep results documents) and :class:`~capacity.sizing.params.SizingParameters` into a :class:`Sizing`:
+
+* app nodes at the point estimate and at P50/P90 of the USL fit's uncertainty, with cores, RAM, the
+  N+k layout per site and the utilization in normal, one-node-down and one-site-down modes
+  (:mod:`capacity.sizing.app`);
+* Redis shards, bandwidth and storage growth (:mod:`capacity.sizing.data`), the load-generator fleet
+  (:mod:`capacity.sizing.fleet`);
+* self-validation on held-out levels and the USL/MVA/linear cross-check at the operating point
+  (:mod:`capacity.sizing.validation`), and whether the sizing lies inside the range where validation
+  held.
+
+Deterministic: the fit has fixed starts and the parameter draws a fixed seed, so the same input gives the
+same output. Rendering (JSON, Markdown) is in :mod:`capacity.sizing.render`; plots in :mod:`capacity.plots`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from capacity.exceptions import ModelError, TooFewPointsError
+from capacity.sizing.app import (
+    Layout,
+    ModeUtilization,
+    NodeMemory,
+    OperatingPoint,
+    TargetLoad,
+    modes,
+    nearest_rank,
+    node_memory,
+    operating_point,
+)
+from capacity.sizing.data import Bandwidth, RedisSizing, Storage, bandwidth, redis_sizing, storage
+from capacity.sizing.facts import MixFigures, YearlyVolumes
+from capacity.sizing.fleet import GeneratorFleet, generator_fleet
+from capacity.sizing.inputs import MeasuredProfile
+from capacity.sizing.models import MODEL_NAMES, Predictors, build_predictors
+from capacity.sizing.params import SizingParameters
+from capacity.sizing.validation import CrossCheck, Validation, validate
+from capacity.usl import USLModel
+
+
+@dataclass(frozen=True)
+class AppNodes:
+    """Base node counts (the load's needs in one place) and the installed layouts built on them."""
+
+    point: int
+    p50: int
+    p90: int
+    layout_p50: Layout
+    layout_p90: Layout
+    node_capacity_rps: float
+    cpu_demand_s: float
+    memory: NodeMemory
+
+
+@dataclass(frozen=True)
+class Sizing:
+    params: SizingParameters
+    profile: MeasuredProfile
+    usl: USLModel
+    measured_think_time_s: float
+    reference_cores: float
+    operating: OperatingPoint
+    load: TargetLoad
+    nodes: AppNodes
+    modes: tuple[ModeUtilization, ...]
+    redis: RedisSizing
+    bandwidth: Bandwidth
+    storage: Storage
+    generators: GeneratorFleet
+    validation: Validation
+    cross_check: CrossCheck
+    warnings: tuple[str, ...]
+
+    @property
+    def within_validated_range(self) -> bool:
+        """True when the operating concurrency lies where held-out validation held."""
+        top = self.validation.validated_up_to
+        return top is not None and self.operating.concurrency <= top * (1 + 1e-9)
+
+
+class _NodeEstimator:
+    """Node counts for a planned request rate on the point estimate and on every parameter draw."""
+
+    def __init__(self, usl: USLModel, point: OperatingPoint, load: TargetLoad, params: SizingParameters):
+        self.usable = params.max_utilization * load.core_scale
+        self.point_capacity = usl.throughput_at_concurrency(point.concurrency)
+        draws = usl.sample_parameters(params.samples, seed=params.seed)
+        self.draw_capacity = np.array([d.throughput_at_concurrency(point.concurrency) for d in draws])
+
+    def counts(self, requests_per_s: float) -> tuple[int, int, int]:
+        def needed(capacity: np.ndarray | float) -> np.ndarray:
+            return np.maximum(1, np.ceil(requests_per_s / (np.asarray(capacity) * self.usable) - 1e-12))
+
+        draws = [int(v) for v in needed(self.draw_capacity)]
+        return int(needed(self.point_capacity)), nearest_rank(draws, 0.5), nearest_rank(draws, 0.9)
+
+
+def _plan(
+    profile: MeasuredProfile, params: SizingParameters, mix: MixFigures
+) -> tuple[Predictors, OperatingPoint, TargetLoad, float]:
+    if abs(profile.percentile - params.slo_percentile) > 1e-9:
+        raise ModelError(
+            f"slo_percentile: {params.slo_percentile!r} differs from the percentile the profile was read "
+            f"at ({profile.percentile!r}); read the results with the SLO's percentile"
+        )
+    try:
+        predictors = build_predictors(profile)
+    except TooFewPointsError as exc:
+        raise TooFewPointsError(
+            f"levels: {len(profile.levels)} points on {len(profile.distinct_levels)} levels "
+            f"{list(profile.distinct_levels)} are too few to size from ({exc}); sweep more levels or repeats"
+        ) from None
+    point = operating_point(
+        predictors.usl, profile, predictors.think_time_s, params.slo_ms, params.max_extrapolation
+    )
+    reference = params.reference_cores or float(profile.reference_cores)
+    think = params.think_time_s if params.think_time_s is not None else mix.think_time_per_request_s
+    return predictors, point, TargetLoad.build(params, think, point, reference), reference
+
+
+def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | None = None) -> Sizing:
+    """Size the portal for ``params`` from the measurements in ``profile`` (see the module doc)."""
+    figures = mix if mix is not None else MixFigures.from_mix()
+    volumes = YearlyVolumes.from_facts()
+    predictors, point, load, reference = _plan(profile, params, figures)
+    estimator = _NodeEstimator(predictors.usl, point, load, params)
+    base, p50, p90 = estimator.counts(load.requests_per_s)
+    capacity = point.throughput * load.core_scale
+    cpu_demand = sum(profile.demand_s(kind) for kind in profile.app_node_kinds)
+    nodes = AppNodes(
+        point=base,
+        p50=p50,
+        p90=p90,
+        layout_p50=Layout.build(p50, params),
+        layout_p90=Layout.build(p90, params),
+        node_capacity_rps=capacity,
+        cpu_demand_s=cpu_demand,
+        memory=node_memory(profile, params),
+    )
+    per_model: dict[str, float] = {
+        name: predictors.throughput(name, point.concurrency) for name in MODEL_NAMES
+    }
+    cross = CrossCheck(
+        concurrency=point.concurrency,
+        throughput=per_model,
+        nodes={
+            name: max(
+                1, math.ceil(load.requests_per_s / (x * load.core_scale * params.max_utilization) - 1e-12)
+            )
+            for name, x in per_model.items()
+        },
+    )
+    sizing = Sizing(
+        params=params,
+        profile=profile,
+        usl=predictors.usl,
+        measured_think_time_s=predictors.think_time_s,
+        reference_cores=reference,
+        operating=point,
+        load=load,
+        nodes=nodes,
+        modes=modes(nodes.layout_p90, load, capacity, cpu_demand, params),
+        redis=redis_sizing(profile, params, load.requests_per_s, volumes, figures),
+        bandwidth=bandwidth(profile, params, load.requests_per_s, figures),
+        storage=storage(params, volumes, figures),
+        generators=generator_fleet(profile, params, load.requests_per_s),
+        validation=validate(
+            profile, tolerance=params.validation_tolerance, holdout_share=params.holdout_share
+        ),
+        cross_check=cross,
+        warnings=(),
+    )
+    return replace(sizing, warnings=_warnings(sizing))
+
+
+def _warnings(s: Sizing) -> tuple[str, ...]:
+    notes = [f"sized from a run marked invalid: {reason}" for reason in s.profile.invalid_reasons]
+    if s.validation.status == "skipped":
+        notes.append(f"not validated: {s.validation.reason}")
+    elif s.validation.status == "failed":
+        notes.append(f"validation failed: {s.validation.reason}")
+    if not s.within_validated_range:
+        top = s.validation.validated_up_to
+        where = f"validation held up to N={top:g}" if top is not None else "no range was validated"
+        notes.append(
+            f"beyond the validated range: the operating point N={s.operating.concurrency:.1f} per measured "
+            f"node lies outside where held-out prediction held ({where})"
+        )
+    if s.operating.limited_by in ("measured range", "extrapolation limit"):
+        notes.append(
+            f"the SLO still held at N={s.operating.concurrency:g} ({s.operating.limited_by}): each node may "
+            "carry more than sized; sweep higher levels to find where the SLO binds"
+        )
+    if not s.nodes.memory.fits:
+        notes.append(
+            f"node RAM: {s.nodes.memory.needed_gib:.1f} GiB needed per node, the shape has "
+            f"{s.params.node_ram_gib:g} GiB"
+        )
+    for mode in s.modes:
+        if not mode.within_headroom:
+            notes.append(
+                f"{mode.mode}: nodes would run at {mode.utilization:.0%} of capacity "
+                f"(headroom limit {s.params.max_utilization:.0%})"
+            )
+    if not s.bandwidth.response_bytes_measured:
+        notes.append("response bytes were not recorded: bandwidth uses an assumed size per response")
+    if s.generators.rps_per_core is None:
+        notes.append("generator CPU was not recorded: the fleet is sized by users only")
+    return tuple(notes)
+
+
+@dataclass(frozen=True)
+class NodesAtUsers:
+    """One point of the nodes-against-target-users curve."""
+
+    target_users: float
+    point: int
+    p50: int
+    p90: int
+    installed_p90: int
+
+
+def nodes_curve(
+    profile: MeasuredProfile,
+    params: SizingParameters,
+    target_users: Sequence[float],
+    mix: MixFigures | None = None,
+) -> tuple[NodesAtUsers, ...]:
+    """Base node counts (point, P50, P90) and installed nodes (P90 layout) for each target."""
+    figures = mix if mix is not None else MixFigures.from_mix()
+    predictors, point, load, _ = _plan(profile, params, figures)
+    estimator = _NodeEstimator(predictors.usl, point, load, params)
+    curve = []
+    for users in target_users:
+        scaled = replace(params, target_users=float(users))
+        rate = scaled.planned_users / (load.think_time_s + point.mean_ms / 1000.0)
+        base, p50, p90 = estimator.counts(rate)
+        curve.append(NodesAtUsers(float(users), base, p50, p90, Layout.build(p90, scaled).total))
+    return tuple(curve)

@@ -1,0 +1,56 @@
+"""``make bench``'s stack half runs end to end: a short run of the bare endpoint, /healthz and the
+refusal path (a stack whose only admission slot is held answers every API request with 503)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from bench import accept as bench_accept
+from bench import portal as bench
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make test installs it)")
+def test_bench_measures_the_refusal_path_beside_healthz(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench.main(["--seconds", "1", "--repeats", "1", "--only", "503 refusal"]) == 0
+    out = capsys.readouterr().out
+    rows = {m[1].strip(): float(m[2]) for m in re.finditer(r"^(.{30}) +\d+ +\d+ +([\d.]+)$", out, re.M)}
+    assert set(rows) == {"/healthz (bare FastAPI)", "/healthz", "503 refusal (admission)"}, out
+    assert rows["/healthz"] == 1.0
+    assert rows["503 refusal (admission)"] > 0
+
+
+WRK_OK = "Running 1s test @ http://x\n  1200 requests in 1.00s, 150.00KB read\nRequests/sec:   1200.00\n"
+WRK_SOME_503 = WRK_OK + "  Non-2xx or 3xx responses: 1000\n"
+WRK_ALL_503 = WRK_OK + "  Non-2xx or 3xx responses: 1200\n"
+
+
+def test_wrk_counts_are_checked_against_what_the_target_should_answer() -> None:
+    assert bench.requests_in(WRK_OK, "u") == 1200
+    assert bench.requests_in(WRK_ALL_503, "u", refused=True) == 1200
+    with pytest.raises(RuntimeError, match="u: 1000 error responses"):
+        bench.requests_in(WRK_SOME_503, "u")
+    with pytest.raises(RuntimeError, match="u: 200 of 1200 requests were admitted; expected refusals"):
+        bench.requests_in(WRK_SOME_503, "u", refused=True)
+    with pytest.raises(RuntimeError, match="u: 1200 of 1200 requests were admitted"):
+        bench.requests_in(WRK_OK, "u", refused=True)
+    with pytest.raises(RuntimeError, match="unexpected wrk output"):
+        bench.requests_in("garbage", "u")
+
+
+@pytest.mark.slow
+def test_accept_bench_answers_every_new_client_on_both_loops(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_accept.main(["--base", "4", "--burst", "12", "--cpu-ms", "1"]) == 0
+    out = capsys.readouterr().out
+    rows = {m[1]: m for m in re.finditer(r"^(uvloop|asyncio) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)}
+    assert set(rows) == {"uvloop", "asyncio"}, out
+    for row in rows.values():
+        assert int(row[5]) >= 1  # with 8 slots and 8 waiting, some of 12 new clients are admitted
+
+
+def test_accept_bench_refuses_a_burst_of_nobody() -> None:
+    with pytest.raises(SystemExit):
+        bench_accept.main(["--burst", "0"])

@@ -1,0 +1,65 @@
+"""A sizing from a real short sweep of the local stack: ``cuaso sweep`` then ``cuaso size``, both the
+installed command in subprocesses (Locust monkey-patches whatever process imports it).
+
+The sweep is short (7 levels of 1 + 3 s) and runs on a shared machine, so the figures are noisy; the
+test checks that a real results document sizes end to end with every section filled in, not how
+accurate the figures are (docs/sizing.md reports that, measured with a longer sweep).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+LEVELS = "1,2,4,6,8,12,16"
+
+
+def _cuaso() -> list[str]:
+    binary = Path(sys.executable).with_name("cuaso")
+    return [str(binary)] if binary.exists() else [sys.executable, "-m", "cuaso"]
+
+
+def _run(*argv: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_cuaso(), *argv], capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False
+    )
+
+
+@pytest.mark.slow
+def test_size_from_a_real_sweep_of_the_local_stack(tmp_path: Path) -> None:
+    sweep = _run(
+        "sweep", "--levels", LEVELS, "--warmup", "1", "--steady", "3", "--repeats", "1", "--seed", "3",
+        "--out", str(tmp_path / "sweep"), timeout=240,
+    )  # fmt: skip
+    assert sweep.returncode == 0, sweep.stdout[-2000:] + sweep.stderr[-2000:]
+    results = tmp_path / "sweep" / "results.json"
+    sized = _run(
+        "size", str(results), "--format", "json", "--allow-invalid", "--out", str(tmp_path / "sizing"),
+        timeout=120,
+    )  # fmt: skip
+    assert sized.returncode == 0, sized.stderr
+    document = json.loads(sized.stdout)
+    levels = document["measured"]["levels"]
+    assert [level["users"] for level in levels] == [1, 2, 4, 6, 8, 12, 16]
+    assert all(level["throughput_rps"] > 0 for level in levels)
+    assert all(level["cpu_s_per_request"]["app"] > 0 for level in levels)
+    assert all(level["percentile_to_mean"] >= 1 for level in levels)
+    nodes = document["app_nodes"]
+    assert 1 <= nodes["base"]["p50"] <= nodes["base"]["p90"]
+    assert nodes["installed"]["p90"]["total"] == 2 * (nodes["base"]["p90"] + 1)
+    assert document["redis"]["shards"] >= 1
+    assert document["bandwidth"]["response_bytes_measured"] is True
+    assert document["load_generators"]["rps_per_core_measured"] > 0
+    # Seven levels: the highest is held out and predicted from the six below it.
+    validation = document["validation"]
+    assert validation["status"] in ("held", "failed")
+    assert [level["concurrency"] for level in validation["held_out"]] == [16]
+    assert validation["errors"]["usl"]["max_abs"] >= 0
+    assert set(document["cross_check"]["base_nodes"]) == {"usl", "mva", "linear"}
+    for name in ("sizing.json", "sizing.md", "usl.png", "latency.png", "nodes.png", "utilization.png"):
+        assert (tmp_path / "sizing" / name).stat().st_size > 0
