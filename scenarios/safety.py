@@ -1,16 +1,27 @@
-"""Load goes only where it is allowed: loopback always, anything else only when listed explicitly."""
+"""Load goes only where it is allowed: loopback always, anything else only when listed explicitly.
+
+Two checks, one rule. :func:`check_target` refuses a drill's ``--host`` before anything starts.
+:class:`AllowList` is asked again for every absolute URL a journey is about to request — the e-ID
+provider's ``/authorize`` and a payment partner's checkout, whose addresses the *target* names in its
+redirects — so that a portal cannot send cuaso's load to a host nobody allowed (``--allow-host``).
+"""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from results.exceptions import TargetNotAllowedError
 
 
+@functools.lru_cache(maxsize=256)
 def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address, ``localhost``, or a name that resolves only to loopback
+    (cached: journeys ask for the same few hosts on every visit)."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -24,6 +35,38 @@ def _is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(info[4][0]).is_loopback for info in infos)
 
 
+@dataclass(frozen=True, slots=True)
+class AllowList:
+    """The hosts load may reach: loopback always, plus those named (``--allow-host``)."""
+
+    hosts: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, hosts: Iterable[str]) -> AllowList:
+        cleaned = frozenset(h.strip().lower().strip("[]") for h in hosts if h.strip())
+        return cls(cleaned)
+
+    def permits(self, host: str) -> bool:
+        host = host.lower().strip("[]")
+        return host in self.hosts or _is_loopback(host)
+
+    def check_url(self, url: str) -> None:
+        """Nothing for a relative URL (it goes to the target, already checked) or an allowed host; raise
+        :class:`TargetNotAllowedError` naming the URL, its host and the option that would allow it."""
+        parts = urlsplit(url)
+        if not parts.scheme and not parts.netloc:
+            return
+        host = parts.hostname or ""
+        if parts.scheme not in ("http", "https") or not host:
+            raise TargetNotAllowedError(f"request to {url!r} refused: not an http(s) URL with a host")
+        if not self.permits(host):
+            raise TargetNotAllowedError(
+                f"request to {url!r} refused: {host} is not a loopback address and is not allowed; "
+                f"the target sent the journey there (a redirect or a URL in its answer). "
+                f"Allow it with --allow-host {host} if load may go there"
+            )
+
+
 def check_target(url: str, allowed: Iterable[str]) -> str:
     """Return the host of ``url`` when load may go there: a loopback address (127.0.0.0/8, ::1) or a
     host listed in ``allowed``. Raise :class:`TargetNotAllowedError` naming it otherwise."""
@@ -31,7 +74,7 @@ def check_target(url: str, allowed: Iterable[str]) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise TargetNotAllowedError(f"--host={url!r}: need an http(s) URL such as http://127.0.0.1:8000")
     host = parts.hostname
-    if _is_loopback(host) or host in set(allowed):
+    if AllowList.of(allowed).permits(host):
         return host
     raise TargetNotAllowedError(
         f"--host={url!r}: {host} is not a loopback address; cuaso sends load only to 127.0.0.0/8 and ::1 "

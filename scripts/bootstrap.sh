@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what cuaso needs on a fresh Debian/Ubuntu machine, idempotently:
 #   1. a virtual env in .venv with cuaso and its dev tools (re-installed when pyproject.toml changes);
-#   2. a redis-server binary: found on PATH, else installed with apt-get when running as root,
-#      else a clear message saying how to get one.
+#   2. a redis-server binary and the programs named on the command line: found on PATH, else installed
+#      with one apt-get call when running as root, else one message listing every missing package in a
+#      single `sudo apt-get install ...` line (so a person fixes it in one round, not one per package).
 # Usage: scripts/bootstrap.sh [PROGRAM[:PACKAGE]...]   (the Makefile calls it before each target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,12 +19,30 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 1
 fi
 
+is_root_with_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+
+apt_update_once() {
+    if [ ! -f /tmp/.cuaso-apt-updated ]; then
+        apt-get update -qq && touch /tmp/.cuaso-apt-updated
+    fi
+}
+
 if [ ! -x "$VENV/bin/python" ]; then
     say "creating virtual env in $VENV"
-    "$PYTHON" -m venv "$VENV" || {
-        say "python -m venv failed; on Debian/Ubuntu install it with: apt-get install python3-venv"
-        exit 1
-    }
+    if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+        # Debian and Ubuntu ship venv apart from Python: python3-venv (or python3.X-venv).
+        venv_pkg="python3-venv"
+        if is_root_with_apt; then
+            say "python -m venv failed; installing $venv_pkg with apt-get"
+            apt_update_once
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$venv_pkg" >/dev/null \
+                || say "apt-get could not install $venv_pkg"
+        fi
+        "$PYTHON" -m venv "$VENV" || {
+            say "python -m venv failed; on Debian/Ubuntu: sudo apt-get install -y $venv_pkg"
+            exit 1
+        }
+    fi
 fi
 
 stamp="$VENV/.cuaso-installed"
@@ -36,36 +55,28 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
-apt_install() {
-    # apt_install PACKAGE...: installs Debian packages when we are root and apt-get exists.
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        say "installing $* with apt-get"
-        if [ ! -f /tmp/.cuaso-apt-updated ]; then
-            apt-get update -qq && touch /tmp/.cuaso-apt-updated
-        fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-        return 0
-    fi
-    return 1
-}
-
-if ! command -v redis-server >/dev/null 2>&1; then
-    apt_install redis-server || {
-        say "redis-server is not on PATH and cannot be installed here (not root, or no apt-get)."
-        say "Install it: 'sudo apt-get install redis-server' (Debian/Ubuntu), 'brew install redis' (macOS),"
-        say "or put a redis-server binary (>= 6.2) on PATH, then run again."
-        exit 1
-    }
-fi
-# Extra programs a target needs, as PROGRAM or PROGRAM:DEBIAN_PACKAGE (e.g. `wrk` for make bench,
-# `promtool:prometheus` for the dashboard tests), installed the same way as Redis when missing.
-for spec in "$@"; do
+# Every program this target needs, as PROGRAM:DEBIAN_PACKAGE: redis-server always, then the arguments
+# (PROGRAM or PROGRAM:PACKAGE, e.g. `wrk` for make bench, `promtool:prometheus` for the dashboard tests).
+missing=()
+for spec in redis-server "$@"; do
     tool=${spec%%:*}
     pkg=${spec#*:}
     if ! command -v "$tool" >/dev/null 2>&1; then
-        apt_install "$pkg" || { say "$tool is not on PATH; install it (e.g. 'sudo apt-get install $pkg')"; exit 1; }
+        case " ${missing[*]-} " in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
     fi
 done
+if [ "${#missing[@]}" -gt 0 ]; then
+    if is_root_with_apt; then
+        say "installing ${missing[*]} with apt-get"
+        apt_update_once
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        say "missing programs; install them (Debian/Ubuntu) in one go, then run again:"
+        say "  sudo apt-get install -y ${missing[*]}"
+        say "(elsewhere: redis-server >= 6.2 on PATH, e.g. 'brew install redis'; the others as your system packages them)"
+        exit 1
+    fi
+fi
 # Debian's package starts a system-wide server on 6379; cuaso never uses it (it starts its own on a
 # free port), so it is left alone.
 exit 0

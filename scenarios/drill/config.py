@@ -83,6 +83,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("abort_min_requests", "judge the error rate only after this many requests"),
     _Option("out", "folder where the master writes the drill's measurements"),
     _Option("run_id", "the run's id (idempotency keys of different runs must differ)"),
+    _Option("allow_hosts", "comma-separated non-loopback hosts the journeys may be redirected to"),
 )
 
 
@@ -115,6 +116,7 @@ class DrillConfig:
     abort_min_requests: int = ABORT_MIN_REQUESTS
     out: str = ""
     run_id: str = ""
+    allow_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         def bad(name: str, reason: str) -> ValueError:
@@ -142,6 +144,8 @@ class DrillConfig:
             raise bad("abort_error_rate", "must be in (0, 1]")
         if self.abort_min_requests < 1:
             raise bad("abort_min_requests", "must be >= 1")
+        if any(not h or "," in h or h != h.strip() for h in self.allow_hosts):
+            raise bad("allow_hosts", "each host must be a non-empty name without commas or spaces")
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -189,6 +193,7 @@ class DrillConfig:
             "abort_min_requests": str(self.abort_min_requests),
             "out": self.out,
             "run_id": self.run_id,
+            "allow_hosts": ",".join(self.allow_hosts),
         }
         return {option.env: values[option.name] for option in OPTIONS}
 
@@ -228,6 +233,8 @@ def _parse(option: _Option, raw: str, default: object) -> object:
             if not isinstance(value, dict):
                 raise ValueError("must be a JSON object")
             return value
+        if option.name == "allow_hosts":
+            return tuple(h.strip() for h in raw.split(",") if h.strip())
         if option.name == "duration_s" or isinstance(default, float):
             return float(raw)
         if isinstance(default, int):

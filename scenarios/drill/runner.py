@@ -141,7 +141,8 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
         (out / stale).unlink(missing_ok=True)
     started = datetime.now(UTC)
     run_id = f"{request.config.scenario}-{started:%Y%m%dT%H%M%SZ}-s{request.config.seed}"
-    config = request.config.with_changes(out=str(out), run_id=run_id)
+    allowed = tuple(dict.fromkeys((*request.config.allow_hosts, *request.allow_hosts)))
+    config = request.config.with_changes(out=str(out), run_id=run_id, allow_hosts=allowed)
     environment = collect_environment()
     if request.host is not None:
         target = request.host.rstrip("/")

@@ -30,6 +30,7 @@ from scenarios.drill.config import DrillConfig
 from scenarios.drill.scenario import build_shape
 from scenarios.mix import Journey, JourneyMix
 from scenarios.retry import RetryPolicy
+from scenarios.safety import AllowList
 from scenarios.shapes.base import Shape
 
 CITIZEN_POOL_SIZE = 1_000_000
@@ -51,6 +52,7 @@ class DrillRuntime:
         self.shape: Shape = build_shape(config)
         self.mix: JourneyMix = config.effective_mix()
         self.policy: RetryPolicy = config.retry_policy
+        self.allow = AllowList.of(config.allow_hosts)
         self.recorder = Recorder()
         self.on_user_finished: list[Callable[[], None]] = []
         self.worker_index = worker_index

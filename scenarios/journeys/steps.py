@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import gevent
 
+from results.exceptions import TargetNotAllowedError
 from scenarios.journeys.runtime import DrillRuntime
 from scenarios.mix import Journey, Step
 
@@ -127,8 +128,20 @@ class Visit:
         """One request named ``"<method> <name>"``; returns (status, ``parse(response)``).
 
         An answer outside ``expect``, or one ``parse`` cannot read, is marked failed in Locust's
-        statistics and raises :class:`RequestFailed`.
+        statistics and raises :class:`RequestFailed`. An absolute URL whose host is not allowed
+        (:class:`~scenarios.safety.AllowList`: loopback or ``--allow-host``) is not sent at all: it is
+        counted as a failed request and fails the journey.
         """
+        try:
+            self.runtime.allow.check_url(url)
+        except TargetNotAllowedError as exc:
+            # Never sent: counted as a failed request (the reason shows in the failures table) and the
+            # journey fails, since no retry makes the host allowed.
+            self.client.request_event.fire(
+                request_type=method, name=name, response_time=0.0, response_length=0, response=None,
+                context={}, exception=exc, url=url,
+            )  # fmt: skip
+            raise JourneyFailed(f"{self.journey.name}: {exc}") from None
         problem: str | None = None
         value: T | None = None
         with self.client.request(
