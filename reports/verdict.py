@@ -161,19 +161,46 @@ def read_slos(path: Path) -> tuple[Threshold, ...]:
     return slos
 
 
+def slos_from(value: str | Path) -> tuple[Threshold, ...]:
+    """One ``--slo`` value: an SLO expression (it has a parenthesis: ``p95(run) < 500ms``) or a file of
+    them, one per line."""
+    if isinstance(value, str) and "(" in value:
+        return (parse_threshold(value, source="--slo", line_no=1),)
+    return read_slos(Path(value))
+
+
 def choose_slos(
-    path: Path | None, p95_ms: float | None = None, error_rate: float | None = None
+    slos: str | Path | Sequence[str | Path] | None,
+    p95_ms: float | None = None,
+    error_rate: float | None = None,
 ) -> tuple[Threshold, ...]:
-    """The SLOs a report judges: the file's, plus ``--slo-p95-ms``/``--slo-error-rate`` when given;
-    with neither, the two assumption defaults."""
-    if path is None:
+    """The SLOs to judge: those of the ``--slo`` values (expressions or files, :func:`slos_from`), plus
+    ``--slo-p95-ms``/``--slo-error-rate`` when given; with none of them, the two assumption defaults."""
+    values: Sequence[str | Path] = (slos,) if isinstance(slos, (str, Path)) else tuple(slos or ())
+    if not values:
         return default_slos(p95_ms, error_rate)
     extra: list[Threshold] = []
     if p95_ms is not None or error_rate is not None:
         p95, rate = default_slos(p95_ms, error_rate)
         extra += [p95] if p95_ms is not None else []
         extra += [rate] if error_rate is not None else []
-    return (*read_slos(path), *extra)
+    return (*(slo for value in values for slo in slos_from(value)), *extra)
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    """The verdict for a terminal: the headline, then one line per SLO with its figure and, for a
+    breached one, the phases that breached it."""
+    lines = [verdict.headline()]
+    for result in verdict.results:
+        mark = "met     " if result.met else "BREACHED"
+        line = f"  {mark} {result.objective}: {result.show(result.overall.value)} over the run"
+        if result.breached_phases:
+            worst = result.worst
+            shown = f", worst {worst.phase} {result.show(worst.figure.value)}" if worst is not None else ""
+            line += f"; breached in {', '.join(result.breached_phases)}{shown}"
+        lines.append(line)
+    lines += [f"  invalid run: {reason}" for reason in verdict.invalid_reasons]
+    return lines
 
 
 def _figure(slo: Threshold, phases: Sequence[Phase], duration_s: float) -> Figure | None:

@@ -2,9 +2,13 @@
 
 Starts the local reference stack (or uses ``--host``, loopback only unless ``--allow-host``), runs
 Locust headless (one process, or ``--workers K``: one master and K workers), prints progress every few
-seconds and writes ``OUT/results.json`` with Locust's CSV and HTML beside it. Exit 0 when the drill ran
-(valid or not: the validity is in the document and printed), 1 when it could not run, 2 on bad input
-or a refused target.
+seconds and writes ``OUT/results.json`` with Locust's CSV and HTML beside it.
+
+Exit codes: without ``--slo``, 0 when the drill ran (valid or not: the validity is in the document and
+printed), 1 when it could not run, 2 on bad input or a refused target. With ``--slo EXPR`` (repeatable,
+``cuaso gate``'s syntax, judged over the run and in every phase as ``cuaso report`` does): 0 when every
+SLO is met on a valid run, 1 when one is breached (each breach printed), 2 when the run is invalid (its
+figures may describe the generator, not the portal) or on bad input.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from cuaso.verbs.stack import add_tuning_options, options_from
 from results.exceptions import ConfigError
 
 if TYPE_CHECKING:
+    from results.slo import Threshold
     from scenarios.drill.config import DrillConfig
     from scenarios.drill.runner import DrillRequest
 
@@ -184,6 +189,15 @@ def register(subparsers: Subparsers) -> None:
     )
     add_load_options(parser)
     parser.add_argument(
+        "--slo",
+        action="append",
+        default=[],
+        metavar="EXPR|FILE",
+        help="a service-level objective in cuaso gate's syntax, e.g. 'p95(run) <= 800ms' or "
+        "'error_rate(journey:submit_dossier) < 1%%', or a file of them (repeatable): the drill exits 1 "
+        "when one is breached, 2 when the run is invalid",
+    )
+    parser.add_argument(
         "--prometheus",
         action="store_true",
         help="also run a real Prometheus on 127.0.0.1 scraping the target while the drill runs "
@@ -269,8 +283,24 @@ def _drill(args: argparse.Namespace) -> int:
     if args.duration is not None:
         changes["duration_s"] = args.duration
     config = base_config(args, args.scenario, **changes)
-    run_drill(drill_request(args, config, args.out or default_out(args.scenario)), say=_say)
-    return 0
+    slos = _slos(args.slo)  # parsed before the drill starts: a typo must not cost a run
+    outcome = run_drill(drill_request(args, config, args.out or default_out(args.scenario)), say=_say)
+    if not slos:
+        return 0
+    from reports.verdict import judge_all, verdict_lines
+
+    verdict = judge_all(slos, outcome.document)
+    for line in verdict_lines(verdict):
+        _say(line)
+    return {"pass": 0, "fail": 1, "inconclusive": 2}[verdict.status]
+
+
+def _slos(values: list[str]) -> tuple[Threshold, ...]:
+    if not values:
+        return ()
+    from reports.verdict import choose_slos
+
+    return choose_slos(values)
 
 
 def _say(message: str) -> None:

@@ -6,10 +6,11 @@ Reads one results document (``cuaso drill`` or ``cuaso sweep``), judges it again
 cutover marked, per-phase, per-endpoint and per-journey tables, resource use per process kind, the
 bottleneck, the run's validity checks and, with ``--sizing``, the sizing with its uncertainty.
 
-SLOs: ``--slo FILE`` in ``cuaso gate``'s threshold syntax (``p95(run) <= 1000ms``,
-``error_rate(run) < 1%``, ``p99(GET /api/v1/procedures) < 2s``, ``error_rate(journey:NAME) < 2%``),
-and/or ``--slo-p95-ms N`` and ``--slo-error-rate X``; with none, p95 ≤ 1,000 ms and errors ≤ 1%
-(assumptions). Exit 0 when the report was written (whatever the verdict), 2 on bad input.
+SLOs: ``--slo EXPR`` or ``--slo FILE`` (repeatable) in ``cuaso gate``'s threshold syntax
+(``p95(run) <= 1000ms``, ``error_rate(run) < 1%``, ``p99(GET /api/v1/procedures) < 2s``,
+``error_rate(journey:NAME) < 2%``), and/or ``--slo-p95-ms N`` and ``--slo-error-rate X``; with none,
+p95 ≤ 1,000 ms and errors ≤ 1% (assumptions). Exit 0 when the report was written (whatever the
+verdict), 2 on bad input.
 """
 
 from __future__ import annotations
@@ -50,7 +51,12 @@ def register(subparsers: Subparsers) -> None:
         help="a sizing.json of cuaso size --out DIR (its plots beside it are embedded too)",
     )
     parser.add_argument(
-        "--slo", type=Path, default=None, metavar="FILE", help="SLOs, one per line, in cuaso gate's syntax"
+        "--slo",
+        action="append",
+        default=[],
+        metavar="EXPR|FILE",
+        help="an SLO in cuaso gate's syntax, e.g. 'p95(run) <= 800ms', or a file of them, one per line "
+        "(repeatable)",
     )
     parser.add_argument(
         "--slo-p95-ms",

@@ -65,6 +65,8 @@ def test_slo_file_in_gate_syntax_with_endpoints_journeys_and_throughput(
     )
     slos = choose_slos(path, p95_ms=300.0)
     assert [s.name for s in slos][-1] == "p95(run) <= 300ms"
+    mixed = choose_slos(["error_rate(run) < 5%", path])  # an expression and a file, as --slo repeats
+    assert [s.name for s in mixed] == ["error_rate(run) < 5%", *(s.name for s in slos[:-1])]
     verdict = judge_all(slos, cutover_doc)
     callback, journey, throughput, _ = verdict.results
     assert callback.slo.limit == 2000.0

@@ -29,9 +29,13 @@ def test_a_short_drill_on_its_own_local_stack_writes_a_valid_results_document(
     code = main([
         "drill", "steady", "--users", "6", "--duration", "20", "--param", "ramp_s=2", "--mix", str(mix),
         "--stack-workers", "1", "--eid-latency-ms", "2", "--population-latency-ms", "2", "--out", str(out),
+        "--slo", "error_rate(run) < 50%", "--slo", "p50(run) < 0.001ms",  # one met, one breached
     ])  # fmt: skip
     printed = capsys.readouterr().out
-    assert code == 0, printed
+    assert code == 1, printed  # a breached SLO fails the drill (an invalid run would exit 2)
+    assert "FAIL: 1 of 2 SLOs met" in printed
+    assert "met      error rate of all requests < 50" in printed
+    assert "BREACHED p50 of all requests < 0" in printed
     assert f"results: {out.resolve() / 'results.json'}" in printed
     assert "errors" in printed
     assert "req/s" in printed  # progress lines
@@ -54,6 +58,16 @@ def test_a_short_drill_on_its_own_local_stack_writes_a_valid_results_document(
     assert doc.validity.valid, doc.validity.reasons
     assert (out / "locust.html").is_file()
     assert (out / "locust_stats.csv").is_file()
+
+
+def test_a_drill_with_an_unreadable_slo_is_refused_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "drill"
+    code = main(["drill", "steady", "--duration", "20", "--out", str(out), "--slo", "p95(run) < fast"])
+    assert code == 2
+    assert "--slo:1:" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def _fixed_run(host: str, tmp_path: Path, workers: int) -> ResultsDocument:
