@@ -2,7 +2,8 @@
 
 Each verb lives in its own module under :mod:`cuaso.verbs` and exposes ``register(subparsers)``.
 Verb modules import heavy code (scipy, locust, the stack) inside their handlers only, so that
-``cuaso --help`` stays fast.
+``cuaso --help`` stays fast. Every option's default can come from the project file (``cuaso.toml``)
+or a ``CUASO_<OPTION>`` variable: flag > environment > file > default (:mod:`cuaso.project`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from cuaso.project import Project, apply_defaults
 from results.exceptions import CuasoError
 from results.version import __version__
 
@@ -41,15 +44,43 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load testing and capacity planning for a national e-government portal.",
     )
     parser.add_argument("--version", action="version", version=f"cuaso {__version__}")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="project file of option defaults and queries (default: $CUASO_PROJECT, else ./cuaso.toml "
+        "when it exists); flags > CUASO_* variables > file > built-in defaults",
+    )
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
     for name in VERB_MODULES:
         importlib.import_module(name).register(subparsers)
+    for verb in verb_parsers(parser).values():  # also after the verb: cuaso drill steady --project F
+        verb.add_argument("--project", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
+
+
+def verb_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each verb's own parser, by name."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():  # no public accessor
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--project", type=Path, default=None)
+    known, _ = pre.parse_known_args(argv)
+    try:
+        project = Project.load(known.project)
+        apply_defaults(verb_parsers(parser), project)
+    except CuasoError as exc:
+        print(f"cuaso: error: {exc}", file=sys.stderr)
+        return exc.exit_code
     args = parser.parse_args(argv)
+    args.project_file = project
     try:
         code: int = args.func(args)
     except CuasoError as exc:

@@ -21,7 +21,12 @@ def add_stack_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by every verb that runs the local stack by itself: where, and how it is tuned."""
     parser.add_argument("--port", type=int, default=8000, help="portal port on 127.0.0.1 (0: free port)")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes (default: cores)"
+        "--stack-workers",
+        "--workers",  # the former name, kept working; --workers means Locust processes in drill and sweep
+        dest="workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="uvicorn worker processes of the portal (default: cores), as in drill's --stack-workers",
     )
     parser.add_argument("--redis-url", default=None, help="use this Redis instead of starting one")
     add_tuning_options(parser)

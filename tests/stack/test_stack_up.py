@@ -19,7 +19,7 @@ STARTUP_TIMEOUT_S = 90.0
 
 def _start(tmp_path: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cuaso", "stack", "up", "--port", "0", "--workers", "1",
+        [sys.executable, "-m", "cuaso", "stack", "up", "--port", "0", "--stack-workers", "1",
          "--data-dir", str(tmp_path / "data"), "--eid-latency-ms", "1", "--population-latency-ms", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
