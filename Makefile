@@ -3,8 +3,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 # Programs the tests use besides redis-server (PROGRAM:DEBIAN_PACKAGE): Prometheus' promtool and server and
-# the Redis exporter for the dashboard tests, Chromium for the report's browser test, wrk for the bench test.
-TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter chromium wrk
+# the Redis and process exporters for the dashboard and own-portal tests, Chromium for the report's browser
+# test, wrk for the bench test.
+TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter prometheus-process-exporter chromium wrk
 
 
 .PHONY: bootstrap run walk test lint typecheck pytest bench fmt clean

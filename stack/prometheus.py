@@ -31,7 +31,7 @@ DASHBOARDS_DIR = Path(__file__).resolve().parents[1] / "dashboards"
 
 PROMETHEUS_CONFIG_DIR = DASHBOARDS_DIR / "prometheus"
 
-JOBS = ("cuaso-portal", "redis")
+JOBS = ("cuaso-portal", "redis", "process", "node")
 """The scrape jobs of ``dashboards/prometheus/prometheus.yml``; each reads ``targets/<job>.json``."""
 
 RETENTION = "2d"

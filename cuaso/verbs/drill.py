@@ -27,6 +27,7 @@ from results.exceptions import ConfigError
 if TYPE_CHECKING:
     from results.slo import Threshold
     from scenarios.drill.config import DrillConfig
+    from scenarios.drill.prom_resources import PrometheusResources
     from scenarios.drill.runner import DrillRequest
 
 SCENARIOS = (
@@ -83,6 +84,13 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--master-port", type=int, default=0, metavar="PORT", help="master port (default: a free port)"
+    )
+    parser.add_argument(
+        "--resources-prometheus",
+        default=None,
+        metavar="URL",
+        help="read the target's CPU and memory per phase from this Prometheus, with the tier queries of "
+        "the project file's [resources] table (docs/own-portal.md); default: its 'prometheus' key",
     )
     parser.add_argument("--seed", type=int, default=1, help="seed of citizens, journeys and think times")
     parser.add_argument(
@@ -260,7 +268,16 @@ def drill_request(args: argparse.Namespace, config: DrillConfig, out: Path) -> D
         stack=stack,
         binding=MasterBinding(host=args.master_bind_host, port=args.master_port, remote=args.remote_workers),
         prometheus=bool(getattr(args, "prometheus", False)),
+        resources=_resources(args),
     )
+
+
+def _resources(args: argparse.Namespace) -> PrometheusResources | None:
+    from cuaso.project import Project
+    from scenarios.drill.prom_resources import PrometheusResources
+
+    project: Project = getattr(args, "project_file", None) or Project(None, {})
+    return PrometheusResources.from_table(project.table("resources"), args.resources_prometheus)
 
 
 def _drill(args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ from scenarios.drill.environment import collect_environment
 from scenarios.drill.listeners import LIVE_FILE, OUTPUT_FILE
 from scenarios.drill.locust_procs import LocustProcesses, MasterBinding, start_locust
 from scenarios.drill.progress import PROGRESS_EVERY_S, progress_line, read_live
+from scenarios.drill.prom_resources import PrometheusResources, with_prometheus_resources
 from scenarios.drill.sampler import ResourceSampler
 from scenarios.drill.scenario import build_shape
 from scenarios.journeys import check_mix
@@ -71,6 +72,7 @@ class DrillRequest:
     stack: StackOptions = field(default_factory=lambda: StackOptions(port=0))
     binding: MasterBinding = field(default_factory=MasterBinding)
     prometheus: bool = False  # run a real Prometheus on 127.0.0.1 scraping the target during the drill
+    resources: PrometheusResources | None = None  # the target's CPU and memory per phase from its Prometheus
 
     def __post_init__(self) -> None:
         if self.workers < 0:
@@ -130,6 +132,8 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
     """Run one drill end to end; see the module docstring."""
     if request.host is not None:
         check_target(request.host, request.allow_hosts)
+    if request.resources is not None:
+        request.resources.check_allowed(request.allow_hosts)
     if request.prometheus:
         from stack.prometheus import require_binary
 
@@ -171,6 +175,9 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
         stack_settings=settings, killed=killed, remote_workers=remote,
     )  # fmt: skip
     document = build_document(facts, collected, environment, sampler, snapshots)
+    if request.resources is not None:
+        say(f"resources: per phase from {request.resources.url} ({len(request.resources.tiers)} tiers)")
+        document = with_prometheus_resources(document, request.resources, float(collected["started_at"]))
     path = save_results(document, out / "results.json")
     say(f"results: {path}")
     say(f"locust: {out / 'locust.html'} and {out / 'locust_stats.csv'} (logs: {out}/locust*.log)")
