@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from results.exceptions import CuasoError
+from scenarios.safety import AllowList
 
 PAYMENT_WAIT_S = 10.0  # assumption: the partner's callback arrives well within 10 s on a local stack
 
@@ -22,9 +23,13 @@ class JourneyFailed(CuasoError):
 
 @dataclass
 class Walk:
+    """Every journey once, each step printed. Absolute URLs the portal sends the walk to (the e-ID
+    redirect) are checked against ``allow`` (loopback always) before they are requested."""
+
     base_url: str
     say: Callable[[str], None] = print
     steps: list[tuple[str, str, int, float]] = field(default_factory=list)
+    allow: AllowList = field(default_factory=AllowList)
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.base_url, timeout=10.0, follow_redirects=False)
@@ -32,6 +37,7 @@ class Walk:
     def step(
         self, journey: str, name: str, method: str, url: str, expect: int, **kw: object
     ) -> httpx.Response:
+        self.allow.check_url(url)
         start = time.perf_counter()
         response = self.http.request(method, url, **kw)  # type: ignore[arg-type]
         ms = (time.perf_counter() - start) * 1000

@@ -16,19 +16,28 @@ def register(subparsers: Subparsers) -> None:
         "journey once (catalogue, e-ID login, auto-fill, dossier create/attach/submit, public status, "
         "logout) printing each request, then stops the stack. Exit 1 if any step misbehaves.",
     )
-    parser.add_argument("--host", default=None, help="portal base URL of a running stack (loopback only)")
+    parser.add_argument(
+        "--host", default=None, help="portal base URL of a running stack (default: start one)"
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="allow requests to this non-loopback host: the target's, and its e-ID's (repeatable)",
+    )
     add_stack_options(parser)
     parser.set_defaults(func=_walk, port=0)
 
 
 def _walk(args: argparse.Namespace) -> int:
-    from scenarios.safety import check_target
+    from scenarios.safety import AllowList, check_target
     from scenarios.walk import Walk
     from stack.launcher import LocalStack
 
     if args.host:
-        check_target(args.host, allowed=())
-        walk = Walk(args.host)
+        check_target(args.host, allowed=args.allow_host)
+        walk = Walk(args.host, allow=AllowList.of(args.allow_host))
         try:
             walk.run()
         finally:
