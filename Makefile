@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter prometheus-process-exporter chromium wrk
 
 
-.PHONY: bootstrap run walk test lint typecheck pytest bench fmt clean
+.PHONY: bootstrap run walk test lint typecheck pytest bench fmt lock clean
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -49,6 +49,11 @@ bench:
 	$(BIN)/python -m bench.portal
 	$(BIN)/python -m bench.accept
 	$(BIN)/python -m bench.generator
+
+## Re-pin every dependency at what the virtual env has now (after a deliberate upgrade); commit the result.
+lock: bootstrap
+	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 clean:
 	rm -rf var reports/out .mypy_cache .ruff_cache .pytest_cache

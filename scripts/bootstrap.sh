@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what cuaso needs on a fresh Debian/Ubuntu machine, idempotently:
-#   1. a virtual env in .venv with cuaso and its dev tools (re-installed when pyproject.toml changes);
+#   1. a virtual env in .venv with cuaso, every extra and the dev tools at the versions pinned in
+#      constraints.txt (re-installed when pyproject.toml or constraints.txt changes);
 #   2. a redis-server binary and the programs named on the command line: found on PATH, else installed
 #      with one apt-get call when running as root, else one message listing every missing package in a
 #      single `sudo apt-get install ...` line (so a person fixes it in one round, not one per package).
@@ -46,11 +47,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 stamp="$VENV/.cuaso-installed"
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    say "installing cuaso and its dependencies into $VENV (once per change of pyproject.toml)"
+    say "installing cuaso and its dependencies into $VENV (once per change of pyproject.toml or constraints.txt)"
     # pip's own warnings about unreachable extra indexes are noise here; errors still show and fail.
-    "$VENV/bin/python" -m pip install --quiet -e '.[dev]' 2>&1 \
+    "$VENV/bin/python" -m pip install --quiet -c constraints.txt -e '.[dev]' 2>&1 \
         | { grep -vE "is ignored: it is neither|BuildBackendWarning|Editable installation|^ *(!!|\*+|return|corresp|with strategy|Please|By 20|See https|name as your)" || true; }
     echo "$want" > "$stamp"
 fi
