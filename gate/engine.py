@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gate.calibrate import Calibration, calibrate
-from gate.compare import CompareRules, compare_error_rate, compare_quantile, compare_throughput
+from gate.compare import CompareRules, compare_quantile
+from gate.compare_rates import compare_error_rate, compare_throughput
 from gate.defaults import MIN_CALIBRATION_SAMPLES, SCOPES
 from gate.errors import GateInputError
 from gate.measure import RunDoc, endpoint_names, journey_names, select_phases
@@ -44,6 +45,10 @@ class GateOptions:
             "confidence": f"{rules.confidence:.0%}",
             "quantiles": ", ".join(f"p{q:g}" for q in rules.quantiles),
             "min samples": str(rules.min_samples),
+            "noise floor (one run per side)": "stated defaults"
+            if rules.noise_floor is None
+            else f"{rules.noise_floor:.1%}",
+            "absolute floors": f"{rules.latency_floor_ms:g} ms, {rules.throughput_floor:g}/s",
             "calibration": self.calibrate or "none",
             "phases": ", ".join(self.phases) or "all",
             "scopes": ", ".join(self.scopes),
@@ -59,22 +64,30 @@ def _common(names_per_run: Sequence[Sequence[str]]) -> tuple[list[str], list[str
     return sorted(every), sorted(some - every)
 
 
+def common_targets(
+    runs: Sequence[RunPhases], scopes: Sequence[str], exclude: frozenset[str]
+) -> tuple[list[Target], list[Target]]:
+    """The targets in every run (within ``scopes``), and those in some runs only."""
+    targets: list[Target] = []
+    missing: list[Target] = []
+    if "run" in scopes:
+        targets.append(Target("run"))
+    if "journeys" in scopes:
+        every, some = _common([journey_names(r.phases) for r in runs])
+        targets += [Target("journey", n) for n in every]
+        missing += [Target("journey", n) for n in some]
+    if "endpoints" in scopes:
+        every, some = _common([endpoint_names(r.phases) for r in runs])
+        targets += [Target("endpoint", n) for n in every if n not in exclude]
+        missing += [Target("endpoint", n) for n in some if n not in exclude]
+    return targets, missing
+
+
 def _comparisons(base: Side, cand: Side, options: GateOptions) -> list[CheckResult]:
     rules = options.compare
     checks: list[CheckResult] = []
     all_runs = (*base.runs, *cand.runs)
-    targets: list[Target] = []
-    missing: list[Target] = []
-    if "run" in options.scopes:
-        targets.append(Target("run"))
-    if "journeys" in options.scopes:
-        every, some = _common([journey_names(r.phases) for r in all_runs])
-        targets += [Target("journey", n) for n in every]
-        missing += [Target("journey", n) for n in some]
-    if "endpoints" in options.scopes:
-        every, some = _common([endpoint_names(r.phases) for r in all_runs])
-        targets += [Target("endpoint", n) for n in every if n not in base.exclude]
-        missing += [Target("endpoint", n) for n in some if n not in base.exclude]
+    targets, missing = common_targets(all_runs, options.scopes, base.exclude)
     for target in targets:
         if target.kind != "endpoint":
             checks.append(compare_throughput(base, cand, target, rules))
