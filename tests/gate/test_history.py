@@ -53,3 +53,15 @@ def test_too_short_a_history_is_an_input_error(tmp_path: Path, capsys: pytest.Ca
     _nightly(tmp_path, [0.0] * 3)
     assert main(["gate", "--history", str(tmp_path)]) == 2
     assert "3 judgeable runs (need >= 6" in capsys.readouterr().err
+
+
+def test_steps_too_small_alone_fail_together_as_a_drift(tmp_path: Path) -> None:
+    _nightly(tmp_path, [0.0] * 6 + [0.6] * 6 + [1.2] * 6)  # two steps of +0.6 ms (+7.5%) on an 8-ms median
+    report = run_history(load_history(tmp_path), GateOptions(scopes=("endpoints",)))
+    steps = [c for c in report.checks if c.name == f"p50({PROCEDURES})"]
+    assert [c.verdict for c in steps] == ["change point", "change point"]  # each below the tolerance
+    assert all(c.status == "pass" for c in steps)
+    drift = next(c for c in report.checks if c.name == f"drift p50({PROCEDURES})")
+    assert (drift.status, drift.verdict) == ("fail", "regression")
+    assert "first segment against the last (2 change points)" in drift.message
+    assert drift.change == pytest.approx(1.2 / 8.0, abs=0.04)
