@@ -33,7 +33,7 @@ def _ci(check: CheckResult) -> str:
 
 def _noise(check: CheckResult) -> str:
     if check.noise is None:
-        return "" if check.kind == "threshold" else "not measured"
+        return "" if check.kind != "comparison" else "not measured"
     return f"{check.noise * 100:.2f} pp" if check.unit == "%" else f"{check.noise:.1%}"
 
 
@@ -57,7 +57,7 @@ def markdown_summary(report: GateReport) -> str:
         "",
         "### All checks",
         "",
-        "| | check | baseline | candidate | change | CI | noise | verdict |",
+        "| | check | baseline | candidate | change | CI | noise floor | verdict |",
         "|---|---|---:|---:|---:|---|---:|---|",
     ]
     for c in report.checks:
