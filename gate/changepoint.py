@@ -7,12 +7,13 @@ does it (its pure-Python path): the distance matrix ``|x_i − x_j|``; for every
 the energy statistic ``e = 2·mean|X−Y| − mean|X−X'| − mean|Y−Y'|`` (V-statistics, sums over all pairs
 divided by n², m², n·m) and the test statistic ``t = n·m/(n+m)·e``; the best split of the best window
 is kept when a permutation test (each window's values shuffled, the largest ``t`` over the windows
-recomputed) gives ``p = (#{t_perm >= t}) / (permutations + 1) <= pvalue``; repeat within the windows
-the kept points bound, until none is significant. The tests check the ``t`` values and the change
-points against figures the package's own code computed.
+recomputed) gives ``p <= pvalue``; repeat within the windows the kept points bound, until none is
+significant. The tests check the ``t`` values and the change points against figures the package's own
+code computed.
 
-The permutations are drawn from a seeded generator, so the result is repeatable (the package uses
-numpy's global random state).
+Two differences: the permutations are drawn from a seeded generator, so the result is repeatable (the
+package uses numpy's global random state); and ``p = (#{t_perm >= t} + 1) / (permutations + 1)``
+(Phipson and Smyth, 2010: a permutation p-value is never 0), where the package leaves out the ``+ 1``.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def e_divisive(
                 order = rng.permutation(np.arange(a, b))
                 best = max(best, float(t_statistics(distances[np.ix_(order, order)]).max()))
             better += best >= t
-        p = better / (permutations + 1)
+        p = (better + 1) / (permutations + 1)
         if p > pvalue:
             return found
         found.append(ChangePoint(index, t, p))
