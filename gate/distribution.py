@@ -160,8 +160,10 @@ def hierarchical_quantile_change(
     Each replicate draws, on each side, as many runs as it has with replacement, then each drawn run's
     quantile from a bootstrap resample of that run's requests (an order statistic, as above); the
     side's statistic is the mean of those quantiles. The run-to-run variation is in the interval, not
-    only the sampling error within a run. Seeded, so repeatable. With few runs the interval is somewhat
-    too narrow (a bootstrap over k runs has (k−1)/k of their variance): the noise rule stays in force.
+    only the sampling error within a run. A bootstrap over k runs has only (k−1)/k of their variance
+    (half of it with 2 runs), so each side's replicates are spread about its observed mean by
+    sqrt(k/(k−1)): the usual small-sample correction, which makes the interval wider, never narrower.
+    Seeded, so repeatable.
     """
     if not baseline or not candidate or any(d.count == 0 for d in (*baseline, *candidate)):
         raise ValueError("every run on both sides needs samples")
@@ -173,7 +175,10 @@ def hierarchical_quantile_change(
         for index, run in enumerate(runs):
             chosen = pick == index
             drawn[chosen] = _bootstrap_quantiles(run, percent, int(chosen.sum()), rng)
-        return np.asarray(drawn.mean(axis=1), dtype=np.float64)
+        k = len(runs)
+        observed = float(np.mean([run.quantile(percent) for run in runs]))
+        spread_out = observed + (drawn.mean(axis=1) - observed) * math.sqrt(k / (k - 1) if k > 1 else 1.0)
+        return np.asarray(np.maximum(spread_out, 0.0), dtype=np.float64)
 
     base = side(baseline)
     ratios = side(candidate) / np.maximum(base, 1e-9) - 1.0
