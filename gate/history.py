@@ -1,8 +1,9 @@
 """History: change points in a series of past runs (e.g. a nightly drill), so that slow drifts that no
 single pair of runs shows are caught.
 
-:func:`load_history` reads a folder: every ``results.json`` below it and every ``*.json`` directly in it
-(``.ci/baseline/run-*.json`` style), ordered by the run's start time (``run.started_at``). Runs the
+:func:`load_history` reads a folder: every ``results.json`` below it, or when there is none every
+``*.json`` directly in it (``.ci/baseline/run-*.json`` style), ordered by the run's start time
+(``run.started_at``). Runs the
 gate would refuse (marked invalid, generator saturated, too few samples) are left out and listed.
 :func:`run_history` builds one series per metric and target (the comparison's quantiles on each run's
 own histogram, calibrated when asked; throughput; error rate) and finds its change points with
@@ -49,10 +50,10 @@ def load_history(directory: Path) -> list[RunDoc]:
     """The runs of ``directory``, oldest first; an input error when there are none."""
     if not directory.is_dir():
         raise GateInputError(f"--history={str(directory)!r}: not a folder")
-    paths = sorted({*directory.rglob("results.json"), *directory.glob("*.json")})
+    paths = sorted(directory.rglob("results.json")) or sorted(directory.glob("*.json"))
     runs = [RunDoc.load(p) for p in paths]
     if not runs:
-        raise GateInputError(f"--history={str(directory)!r}: no results.json below it and no *.json in it")
+        raise GateInputError(f"--history={str(directory)!r}: no results.json below it, no *.json in it")
     return sorted(runs, key=lambda r: (_started(r), r.label))
 
 

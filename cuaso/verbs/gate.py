@@ -116,7 +116,7 @@ def register(subparsers: Subparsers) -> None:
         "--history",
         type=Path,
         metavar="DIR",
-        help="find change points in the runs of DIR (every results.json below it, every *.json in it), "
+        help="find change points in the runs of DIR (every results.json below it, else every *.json in it), "
         "ordered by start time, instead of comparing a candidate",
     )
     files.add_argument(
