@@ -5,13 +5,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gate.calibrate import Calibration, calibrate
 from gate.compare import CompareRules, compare_quantile
 from gate.compare_rates import compare_error_rate, compare_throughput
-from gate.defaults import MIN_CALIBRATION_SAMPLES, SCOPES
+from gate.defaults import MAX_SPEED_FACTOR, MIN_CALIBRATION_SAMPLES, SCOPES
 from gate.errors import GateInputError
 from gate.measure import RunDoc, endpoint_names, journey_names, select_phases
 from gate.model import CheckResult, GateReport
@@ -31,8 +32,11 @@ class GateOptions:
     compare: CompareRules = field(default_factory=CompareRules)
     validity: ValidityRules = field(default_factory=ValidityRules)
     min_calibration_samples: int = MIN_CALIBRATION_SAMPLES
+    max_speed_factor: float = MAX_SPEED_FACTOR
 
     def __post_init__(self) -> None:
+        if not self.max_speed_factor > 1.0:
+            raise ValueError(f"max_speed_factor={self.max_speed_factor!r}: must be > 1")
         unknown = [s for s in self.scopes if s not in SCOPES]
         if unknown:
             raise ValueError(f"scopes={unknown[0]!r}: must be one of {', '.join(SCOPES)}")
@@ -53,6 +57,7 @@ class GateOptions:
             "phases": ", ".join(self.phases) or "all",
             "scopes": ", ".join(self.scopes),
             "seed": str(rules.seed),
+            **({"max speed factor": f"{self.max_speed_factor:g}"} if self.calibrate else {}),
         }
 
 
@@ -109,6 +114,28 @@ def _comparisons(base: Side, cand: Side, options: GateOptions) -> list[CheckResu
     return checks
 
 
+def _machine_too_different(
+    checks: list[CheckResult], factors: Mapping[str, float], limit: float
+) -> list[CheckResult]:
+    """Failed comparisons become inconclusive when a run's speed factor lies outside [1/limit, limit]."""
+    off = {label: f for label, f in factors.items() if not 1.0 / limit <= f <= limit}
+    if not off:
+        return checks
+    shown = ", ".join(f"{label} {f:.2f}" for label, f in off.items())
+    why = (
+        f"; but the machine's speed differed too much between runs (speed factors {shown}, limit "
+        f"{limit:g}x): calibration cancels the median, not the queueing a busy machine adds: not decided"
+    )
+    return [
+        dataclasses.replace(
+            c, status="inconclusive", verdict="machine speed differs", message=c.message + why
+        )
+        if c.kind == "comparison" and c.status == "fail"
+        else c
+        for c in checks
+    ]
+
+
 def run_gate(baselines: Sequence[RunDoc], candidates: Sequence[RunDoc], options: GateOptions) -> GateReport:
     """Judge ``candidates`` against ``baselines`` (repeats of each) and the thresholds."""
     if not candidates:
@@ -140,6 +167,7 @@ def run_gate(baselines: Sequence[RunDoc], candidates: Sequence[RunDoc], options:
         base = Side(tuple(runs[r.label] for r in baselines), calibration, exclude)
         checks += _comparisons(base, cand, options)
     factors = {label: calibration.factor(label) for label in runs} if calibration.active else {}
+    checks = _machine_too_different(checks, factors, options.max_speed_factor)
     return GateReport(
         baselines=tuple(r.label for r in baselines),
         candidates=tuple(r.label for r in candidates),

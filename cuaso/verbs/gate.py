@@ -134,6 +134,14 @@ def register(subparsers: Subparsers) -> None:
         help="normalise latencies by this endpoint's median in each run, e.g. 'GET /healthz'",
     )
     how.add_argument(
+        "--max-speed-factor",
+        type=float,
+        default=d.MAX_SPEED_FACTOR,
+        metavar="X",
+        help="with --calibrate: a run whose calibration median is more than X times (or under 1/X) the "
+        "reference makes failing comparisons inconclusive (default: %(default)s)",
+    )
+    how.add_argument(
         "--phase",
         action="append",
         default=[],
@@ -237,6 +245,8 @@ def _gate(args: argparse.Namespace) -> int:
 
     if not args.max_generator_cpu > 0:
         raise GateInputError(f"--max-generator-cpu={args.max_generator_cpu!r}: must be > 0")
+    if not args.max_speed_factor > 1:
+        raise GateInputError(f"--max-speed-factor={args.max_speed_factor!r}: must be > 1")
     options = GateOptions(
         thresholds=read_thresholds(args.thresholds) if args.thresholds else (),
         phases=tuple(args.phase),
@@ -253,6 +263,7 @@ def _gate(args: argparse.Namespace) -> int:
             latency_floor_ms=args.latency_floor,
             throughput_floor=args.throughput_floor,
         ),
+        max_speed_factor=args.max_speed_factor,
         validity=ValidityRules(
             max_generator_cpu_percent=args.max_generator_cpu, min_samples=args.min_run_samples
         ),
