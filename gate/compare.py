@@ -128,12 +128,12 @@ def compare_quantile(
     name = f"p{percent:g}({target.label})"
     normalised = base.calibration.active and target.kind != "journey"
     unit = "ms (calibrated)" if normalised else "ms"
-    pooled_b = base.pooled_latency(target, normalised=normalised)
-    pooled_c = cand.pooled_latency(target, normalised=normalised)
+    pooled_b = base.pooled_latency(target, normalised=normalised, percent=percent)
+    pooled_c = cand.pooled_latency(target, normalised=normalised, percent=percent)
     if min(pooled_b.count, pooled_c.count) < rules.min_samples:
         return skipped(name, unit, "samples", pooled_b.count, pooled_c.count, rules.min_samples)
-    runs_b = base.latencies(target, normalised=normalised)
-    runs_c = cand.latencies(target, normalised=normalised)
+    runs_b = base.latencies(target, normalised=normalised, percent=percent)
+    runs_c = cand.latencies(target, normalised=normalised, percent=percent)
     per_run = [[d.quantile(percent) for d in runs] for runs in (runs_b, runs_c)]
     noise, source = noise_of(per_run, rules.stated_latency_floor(normalised), relative=True)
     if repeated(base, cand) and all(d.count for d in (*runs_b, *runs_c)):

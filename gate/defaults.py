@@ -69,9 +69,10 @@ CHANGE_POINT_PERMUTATIONS = 199
 MIN_HISTORY_RUNS = 6
 """Assumption: fewer runs than this in a history give no change point worth reporting (3 on each side)."""
 
-MAX_SPEED_FACTOR = 2.0
-"""Assumption: with ``--calibrate``, a run whose calibration median is more than twice (or under half) the
-reference was measured on a machine too busy (or too different) for calibration to cancel: it scales the
-median, not the queueing that a busy machine adds to the tails (measured: a candidate at speed factor 5.4
-on a 2-core machine at load average 6 still had a calibrated p95 62% above the baseline's, unchanged
-code). Comparisons that would fail are then inconclusive."""
+MAX_SPEED_FACTOR = 3.0
+"""Assumption: with ``--calibrate``, a run whose calibration median is more than 3 times (or under a third
+of) the reference was measured on a machine too busy for calibration to cancel: the journeys (not
+calibrated) and the queueing stretch beyond what the calibration endpoint shows. Measured on the shared
+2-core machine: runs of the same code at speed factors up to 2.6 were judged correctly; at 5.4 (load
+average 6) the journeys' p95 was 87% above the baseline's. Comparisons that would fail are then
+inconclusive."""

@@ -115,16 +115,22 @@ def _comparisons(base: Side, cand: Side, options: GateOptions) -> list[CheckResu
 
 
 def _machine_too_different(
-    checks: list[CheckResult], factors: Mapping[str, float], limit: float
+    checks: list[CheckResult], factors: Mapping[str, float], candidates: Sequence[str], limit: float
 ) -> list[CheckResult]:
-    """Failed comparisons become inconclusive when a run's speed factor lies outside [1/limit, limit]."""
-    off = {label: f for label, f in factors.items() if not 1.0 / limit <= f <= limit}
+    """Failed comparisons become inconclusive when the machine could have made the regression: a
+    candidate run more than ``limit`` times slower than the reference, or a baseline run more than
+    ``limit`` times faster. (A candidate on a much faster machine, or a baseline on a much slower one,
+    could only hide a regression: a FAIL then stands.)"""
+    off = {
+        label: f for label, f in factors.items() if (f > limit if label in candidates else f < 1.0 / limit)
+    }
     if not off:
         return checks
     shown = ", ".join(f"{label} {f:.2f}" for label, f in off.items())
     why = (
-        f"; but the machine's speed differed too much between runs (speed factors {shown}, limit "
-        f"{limit:g}x): calibration cancels the median, not the queueing a busy machine adds: not decided"
+        f"; but the machine was much busier for the candidate than for the baseline (speed factors "
+        f"{shown}, limit {limit:g}x): calibration does not cancel all the queueing of a busy machine: "
+        "not decided"
     )
     return [
         dataclasses.replace(
@@ -167,7 +173,7 @@ def run_gate(baselines: Sequence[RunDoc], candidates: Sequence[RunDoc], options:
         base = Side(tuple(runs[r.label] for r in baselines), calibration, exclude)
         checks += _comparisons(base, cand, options)
     factors = {label: calibration.factor(label) for label in runs} if calibration.active else {}
-    checks = _machine_too_different(checks, factors, options.max_speed_factor)
+    checks = _machine_too_different(checks, factors, [r.label for r in candidates], options.max_speed_factor)
     return GateReport(
         baselines=tuple(r.label for r in baselines),
         candidates=tuple(r.label for r in candidates),

@@ -63,7 +63,7 @@ def _metrics(side: Side, options: GateOptions, target: Target) -> list[Metric]:
     unit = "ms (calibrated)" if normalised else "ms"
 
     def quantile(q: float) -> Callable[[Side, int, Target], float]:
-        return lambda s, i, t: s.latencies(t, normalised=normalised)[i].quantile(q)
+        return lambda s, i, t: s.latencies(t, normalised=normalised, percent=q)[i].quantile(q)
 
     found: list[Metric] = [
         (f"p{q:g}", "higher_is_worse", unit, rules.latency_floor_ms, quantile(q)) for q in rules.quantiles
