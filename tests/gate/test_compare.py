@@ -207,3 +207,16 @@ def test_a_machine_too_much_slower_makes_failures_inconclusive() -> None:
     tolerant = run_gate(base, busy, GateOptions(calibrate=HEALTHZ, max_speed_factor=5.0))
     assert _check(tolerant, f"p50({FAST})").verdict == "regression"
     assert tolerant.exit_code == 1
+
+
+def test_calibration_is_quantile_matched_so_a_busy_machines_longer_tails_cancel_out() -> None:
+    # a busy machine stretches every endpoint's tail alike (sigma 0.3 -> 0.7), medians unchanged
+    quiet = {HEALTHZ: Endpoint(1.0, 1500, sigma=0.3), FAST: Endpoint(2.0, 3000, sigma=0.3)}
+    busy = {HEALTHZ: Endpoint(1.0, 1500, sigma=0.7), FAST: Endpoint(2.0, 3000, sigma=0.7)}
+    base, cand = _runs("base", [1, 2, 3], endpoints=quiet), _runs("cand", [4, 5, 6], endpoints=busy)
+    plain = _check(run_gate(base, cand, GateOptions(scopes=("run",))), "p95(run)")
+    assert (plain.status, plain.verdict) == ("fail", "regression")  # +90%: the machine, not the code
+    calibrated = _check(run_gate(base, cand, GateOptions(scopes=("run",), calibrate=HEALTHZ)), "p95(run)")
+    assert calibrated.status == "pass", calibrated.message
+    assert calibrated.change is not None
+    assert abs(calibrated.change) < 0.10
