@@ -8,7 +8,9 @@ Modules, one concept each (import them directly; this package module stays light
 - :mod:`~gate.distribution`: histograms as distributions, bootstrap intervals, Cliff's delta;
 - :mod:`~gate.calibrate`: machine-speed normalisation by a calibration endpoint;
 - :mod:`~gate.validity`: runs the gate refuses to judge (exit 2);
-- :mod:`~gate.compare`, :mod:`~gate.decide`: the statistical comparison and its verdict rule;
+- :mod:`~gate.compare`, :mod:`~gate.compare_rates`, :mod:`~gate.decide`: the statistical comparison
+  (one run per side, or run-level with repeats) and its verdict rule (pass, fail, inconclusive);
+- :mod:`~gate.changepoint`, :mod:`~gate.history`: E-divisive change points in a series of past runs;
 - :mod:`~gate.thresholds`: absolute thresholds evaluated on the candidate;
 - :mod:`~gate.engine`: :func:`~gate.engine.run_gate`, from documents to a report;
 - :mod:`~gate.junit`, :mod:`~gate.markdown`: the CI outputs;

@@ -1,13 +1,18 @@
 """The verdict rule of a statistical comparison, one place for every metric.
 
-A change is a **regression** only when all three hold:
+A change is judged on its **evidence** (:class:`Evidence`): the point change, a confidence interval,
+the noise floor (measured between repeats, or stated: a documented default when there are none), the
+change in the metric's own unit against an absolute floor, and an effect size.
 
-1. it is *significant*: the confidence interval of the change lies wholly on the worse side of 0;
-2. it is *material*: the point change is larger than the tolerance;
-3. it is *beyond the noise*: larger than the spread measured between repeats of the same code.
+- **pass** when the change is not material: within the tolerance, or under the absolute floor (a
+  +0.3 ms change on a 2-ms endpoint is +15% but not actionable); improvements always pass;
+- **fail** (regression) only when it is material, *significant* (the interval lies wholly on the worse
+  side of 0), *beyond the noise floor*, and its effect size is not negligible;
+- **inconclusive** otherwise: a material change the evidence cannot tell from the noise between runs
+  (not significant, within the noise floor, or a negligible effect). Neither pass nor fail: repeat runs.
 
-When 1 and 2 hold but not 3, the check passes with the verdict "within noise" and says so: the
-noise between repeats is larger than the change, so the evidence cannot tell the change from chance.
+With one run per side the interval comes from requests within one run, which are not independent draws
+of the run-to-run variation: it is necessary, never sufficient; the stated noise floor decides.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from gate.distribution import NEGLIGIBLE_DELTA
 from gate.model import Status
 
 Direction = Literal["higher_is_worse", "lower_is_worse"]
+NoiseSource = Literal["measured", "stated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,49 +35,78 @@ class Verdict:
     reason: str
 
 
-def decide(
-    change: float,
-    ci: tuple[float, float] | None,
-    noise: float | None,
-    tolerance: float,
-    direction: Direction,
-    fmt: Callable[[float], str],
-) -> Verdict:
-    """Apply the rule to a change (candidate − baseline, relative or absolute) and its interval."""
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """``change``, ``ci`` and ``noise`` in the same unit (relative, or absolute for error rates);
+    ``absolute`` is the change in the metric's own unit, compared with the absolute floor."""
+
+    change: float
+    ci: tuple[float, float] | None
+    noise: float
+    noise_source: NoiseSource
+    absolute: float
+    effect: float | None = None
+    effect_level: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.noise >= 0:
+            raise ValueError(f"noise={self.noise!r}: must be >= 0")
+        if self.noise_source not in ("measured", "stated"):
+            raise ValueError(f"noise_source={self.noise_source!r}: must be measured or stated")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What is material: ``tolerance`` (same unit as the change) and ``floor`` (the metric's own unit)."""
+
+    tolerance: float
+    floor: float
+    fmt: Callable[[float], str]
+    fmt_abs: Callable[[float], str]
+
+
+def _noise_text(ev: Evidence, fmt: Callable[[float], str]) -> str:
+    if ev.noise_source == "measured":
+        return f"the noise measured between repeats ({fmt(ev.noise)})"
+    return f"the stated noise floor ({fmt(ev.noise)}: noise not measured, one run per side)"
+
+
+def decide(ev: Evidence, limits: Limits, direction: Direction) -> Verdict:
+    """Apply the rule to ``ev`` (candidate − baseline)."""
     sign = 1.0 if direction == "higher_is_worse" else -1.0
-    worse = sign * change
-    worse_ci = None if ci is None else tuple(sorted((sign * ci[0], sign * ci[1])))
-    significant = worse_ci is None or worse_ci[0] > 0
-    better_significant = worse_ci is None or worse_ci[1] < 0
-    noise_text = "noise not measured (one run per side)" if noise is None else f"noise {fmt(noise)}"
-    if worse > tolerance and significant:
-        if noise is not None and noise >= worse:
+    worse, worse_abs = sign * ev.change, sign * ev.absolute
+    fmt = limits.fmt
+    if worse <= limits.tolerance or worse_abs <= limits.floor:
+        if -worse > limits.tolerance and -worse_abs > limits.floor:
+            return Verdict("pass", "improvement", f"{fmt(-worse)} better")
+        if worse > limits.tolerance:
             return Verdict(
                 "pass",
-                "within noise",
-                f"the noise between repeats ({fmt(noise)}) is larger than the change "
-                f"({fmt(worse)} worse): not called a regression",
+                "not actionable",
+                f"{fmt(worse)} worse but only {limits.fmt_abs(worse_abs)}, under the absolute floor "
+                f"{limits.fmt_abs(limits.floor)}",
             )
+        return Verdict("pass", "below tolerance", f"change within the tolerance {fmt(limits.tolerance)}")
+    material = (
+        f"{fmt(worse)} worse ({limits.fmt_abs(worse_abs)}), beyond the tolerance {fmt(limits.tolerance)}"
+    )
+    worse_ci = None if ev.ci is None else sorted((sign * ev.ci[0], sign * ev.ci[1]))
+    if worse_ci is not None and worse_ci[0] <= 0:
         return Verdict(
-            "fail",
-            "regression",
-            f"{fmt(worse)} worse, beyond the tolerance {fmt(tolerance)} and the {noise_text}",
+            "inconclusive", "not significant", f"{material}, but the confidence interval includes no change"
         )
-    if worse > tolerance:
+    if ev.noise >= worse:
         return Verdict(
-            "pass", "not significant", f"{fmt(worse)} worse, but the confidence interval includes no change"
+            "inconclusive",
+            "within noise",
+            f"{material}, but {_noise_text(ev, fmt)} is as large: cannot tell it from chance"
+            + ("; give repeats (several runs per side) to decide" if ev.noise_source == "stated" else ""),
         )
-    if -worse > tolerance:
-        better = fmt(-worse)
-        if not better_significant:
-            return Verdict(
-                "pass", "not significant", f"{better} better, but the confidence interval includes no change"
-            )
-        if noise is not None and noise >= -worse:
-            return Verdict(
-                "pass",
-                "better, within noise",
-                f"{better} better, but the noise between repeats ({fmt(noise)}) is larger",
-            )
-        return Verdict("pass", "improvement", f"{better} better ({noise_text})")
-    return Verdict("pass", "below tolerance", f"change within the tolerance {fmt(tolerance)} ({noise_text})")
+    if ev.effect is not None and sign * ev.effect < NEGLIGIBLE_DELTA:
+        return Verdict(
+            "inconclusive",
+            "negligible effect",
+            f"{material}, but the effect size over {ev.effect_level} is negligible "
+            f"(Cliff's δ {ev.effect:+.2f})",
+        )
+    return Verdict("fail", "regression", f"{material}, significant and beyond {_noise_text(ev, fmt)}")

@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gate.calibrate import Calibration, calibrate
-from gate.compare import CompareRules, compare_error_rate, compare_quantile, compare_throughput
-from gate.defaults import MIN_CALIBRATION_SAMPLES, SCOPES
+from gate.compare import CompareRules, compare_quantile
+from gate.compare_rates import compare_error_rate, compare_throughput
+from gate.defaults import MAX_SPEED_FACTOR, MIN_CALIBRATION_SAMPLES, SCOPES
 from gate.errors import GateInputError
 from gate.measure import RunDoc, endpoint_names, journey_names, select_phases
 from gate.model import CheckResult, GateReport
@@ -30,8 +32,11 @@ class GateOptions:
     compare: CompareRules = field(default_factory=CompareRules)
     validity: ValidityRules = field(default_factory=ValidityRules)
     min_calibration_samples: int = MIN_CALIBRATION_SAMPLES
+    max_speed_factor: float = MAX_SPEED_FACTOR
 
     def __post_init__(self) -> None:
+        if not self.max_speed_factor > 1.0:
+            raise ValueError(f"max_speed_factor={self.max_speed_factor!r}: must be > 1")
         unknown = [s for s in self.scopes if s not in SCOPES]
         if unknown:
             raise ValueError(f"scopes={unknown[0]!r}: must be one of {', '.join(SCOPES)}")
@@ -44,10 +49,15 @@ class GateOptions:
             "confidence": f"{rules.confidence:.0%}",
             "quantiles": ", ".join(f"p{q:g}" for q in rules.quantiles),
             "min samples": str(rules.min_samples),
+            "noise floor (one run per side)": "stated defaults"
+            if rules.noise_floor is None
+            else f"{rules.noise_floor:.1%}",
+            "absolute floors": f"{rules.latency_floor_ms:g} ms, {rules.throughput_floor:g}/s",
             "calibration": self.calibrate or "none",
             "phases": ", ".join(self.phases) or "all",
             "scopes": ", ".join(self.scopes),
             "seed": str(rules.seed),
+            **({"max speed factor": f"{self.max_speed_factor:g}"} if self.calibrate else {}),
         }
 
 
@@ -59,22 +69,30 @@ def _common(names_per_run: Sequence[Sequence[str]]) -> tuple[list[str], list[str
     return sorted(every), sorted(some - every)
 
 
+def common_targets(
+    runs: Sequence[RunPhases], scopes: Sequence[str], exclude: frozenset[str]
+) -> tuple[list[Target], list[Target]]:
+    """The targets in every run (within ``scopes``), and those in some runs only."""
+    targets: list[Target] = []
+    missing: list[Target] = []
+    if "run" in scopes:
+        targets.append(Target("run"))
+    if "journeys" in scopes:
+        every, some = _common([journey_names(r.phases) for r in runs])
+        targets += [Target("journey", n) for n in every]
+        missing += [Target("journey", n) for n in some]
+    if "endpoints" in scopes:
+        every, some = _common([endpoint_names(r.phases) for r in runs])
+        targets += [Target("endpoint", n) for n in every if n not in exclude]
+        missing += [Target("endpoint", n) for n in some if n not in exclude]
+    return targets, missing
+
+
 def _comparisons(base: Side, cand: Side, options: GateOptions) -> list[CheckResult]:
     rules = options.compare
     checks: list[CheckResult] = []
     all_runs = (*base.runs, *cand.runs)
-    targets: list[Target] = []
-    missing: list[Target] = []
-    if "run" in options.scopes:
-        targets.append(Target("run"))
-    if "journeys" in options.scopes:
-        every, some = _common([journey_names(r.phases) for r in all_runs])
-        targets += [Target("journey", n) for n in every]
-        missing += [Target("journey", n) for n in some]
-    if "endpoints" in options.scopes:
-        every, some = _common([endpoint_names(r.phases) for r in all_runs])
-        targets += [Target("endpoint", n) for n in every if n not in base.exclude]
-        missing += [Target("endpoint", n) for n in some if n not in base.exclude]
+    targets, missing = common_targets(all_runs, options.scopes, base.exclude)
     for target in targets:
         if target.kind != "endpoint":
             checks.append(compare_throughput(base, cand, target, rules))
@@ -94,6 +112,34 @@ def _comparisons(base: Side, cand: Side, options: GateOptions) -> list[CheckResu
             )
         )
     return checks
+
+
+def _machine_too_different(
+    checks: list[CheckResult], factors: Mapping[str, float], candidates: Sequence[str], limit: float
+) -> list[CheckResult]:
+    """Failed comparisons become inconclusive when the machine could have made the regression: a
+    candidate run more than ``limit`` times slower than the reference, or a baseline run more than
+    ``limit`` times faster. (A candidate on a much faster machine, or a baseline on a much slower one,
+    could only hide a regression: a FAIL then stands.)"""
+    off = {
+        label: f for label, f in factors.items() if (f > limit if label in candidates else f < 1.0 / limit)
+    }
+    if not off:
+        return checks
+    shown = ", ".join(f"{label} {f:.2f}" for label, f in off.items())
+    why = (
+        f"; but the machine was much busier for the candidate than for the baseline (speed factors "
+        f"{shown}, limit {limit:g}x): calibration does not cancel all the queueing of a busy machine: "
+        "not decided"
+    )
+    return [
+        dataclasses.replace(
+            c, status="inconclusive", verdict="machine speed differs", message=c.message + why
+        )
+        if c.kind == "comparison" and c.status == "fail"
+        else c
+        for c in checks
+    ]
 
 
 def run_gate(baselines: Sequence[RunDoc], candidates: Sequence[RunDoc], options: GateOptions) -> GateReport:
@@ -127,6 +173,7 @@ def run_gate(baselines: Sequence[RunDoc], candidates: Sequence[RunDoc], options:
         base = Side(tuple(runs[r.label] for r in baselines), calibration, exclude)
         checks += _comparisons(base, cand, options)
     factors = {label: calibration.factor(label) for label in runs} if calibration.active else {}
+    checks = _machine_too_different(checks, factors, [r.label for r in candidates], options.max_speed_factor)
     return GateReport(
         baselines=tuple(r.label for r in baselines),
         candidates=tuple(r.label for r in candidates),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gate.model import CheckResult, GateReport
 
-_ICON = {"pass": "✅", "fail": "❌", "skipped": "⏭️"}
+_ICON = {"pass": "✅", "fail": "❌", "inconclusive": "❔", "skipped": "⏭️"}
 
 
 def _cell(text: str) -> str:
@@ -33,7 +33,7 @@ def _ci(check: CheckResult) -> str:
 
 def _noise(check: CheckResult) -> str:
     if check.noise is None:
-        return "" if check.kind == "threshold" else "not measured"
+        return "" if check.kind != "comparison" else "not measured"
     return f"{check.noise * 100:.2f} pp" if check.unit == "%" else f"{check.noise:.1%}"
 
 
@@ -50,14 +50,14 @@ def markdown_summary(report: GateReport) -> str:
     if report.failed:
         lines += ["", "### Failed", ""]
         lines += [f"- **{_cell(c.name)}**: {c.verdict}: {_cell(c.message)}" for c in report.failed]
-    if report.within_noise:
-        lines += ["", "### Changed, but within the noise (not called regressions)", ""]
-        lines += [f"- {_cell(c.name)}: {_cell(c.message)}" for c in report.within_noise]
+    if report.inconclusive:
+        lines += ["", "### Inconclusive (neither pass nor fail: give repeats to decide)", ""]
+        lines += [f"- ❔ **{_cell(c.name)}**: {c.verdict}: {_cell(c.message)}" for c in report.inconclusive]
     lines += [
         "",
         "### All checks",
         "",
-        "| | check | baseline | candidate | change | CI | noise | verdict |",
+        "| | check | baseline | candidate | change | CI | noise floor | verdict |",
         "|---|---|---:|---:|---:|---|---:|---|",
     ]
     for c in report.checks:
@@ -68,8 +68,10 @@ def markdown_summary(report: GateReport) -> str:
         )
     lines += [
         "",
-        "Latencies in ms; a regression needs a significant change beyond both the tolerance "
-        "and the noise measured between repeats (docs/gate.md).",
+        "Latencies in ms; a regression needs a material change (beyond the tolerance and the absolute "
+        "floor), significant, beyond the noise floor (measured between repeats, or stated with one run "
+        "per side) and with a non-negligible effect; what cannot be decided is inconclusive "
+        "(docs/gate.md).",
     ]
     return "\n".join(lines) + "\n"
 

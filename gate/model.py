@@ -6,12 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-Status = Literal["pass", "fail", "skipped"]
-Kind = Literal["threshold", "comparison"]
+Status = Literal["pass", "fail", "inconclusive", "skipped"]
+Kind = Literal["threshold", "comparison", "history"]
+STATUSES = ("pass", "fail", "inconclusive", "skipped")
+KINDS = ("threshold", "comparison", "history")
 
 EXIT_PASS = 0
 EXIT_REGRESSION = 1
 EXIT_INVALID = 2
+EXIT_INCONCLUSIVE = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +22,10 @@ class CheckResult:
     """One check. ``change``/``ci``/``noise`` are relative (0.1 = +10%), or absolute for error rates.
 
     ``verdict`` says why the status is what it is ("regression", "within noise", "not significant",
-    "below tolerance", "improvement", "met", "breached", "too few samples").
+    "negligible effect", "below tolerance", "not actionable", "improvement", "met", "breached",
+    "too few samples", "change point"). ``inconclusive``: the evidence cannot tell a material change from
+    the noise between runs (neither pass nor fail). ``effect`` is Cliff's delta (``effect_level``:
+    over requests with one run per side, over runs with repeats).
     """
 
     name: str
@@ -34,12 +40,13 @@ class CheckResult:
     ci: tuple[float, float] | None = None
     noise: float | None = None
     effect: float | None = None
+    effect_level: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in ("pass", "fail", "skipped"):
-            raise ValueError(f"status={self.status!r}: must be pass, fail or skipped")
-        if self.kind not in ("threshold", "comparison"):
-            raise ValueError(f"kind={self.kind!r}: must be threshold or comparison")
+        if self.status not in STATUSES:
+            raise ValueError(f"status={self.status!r}: must be one of {', '.join(STATUSES)}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind={self.kind!r}: must be one of {', '.join(KINDS)}")
         if not self.name:
             raise ValueError("name='': a check needs a name")
 
@@ -57,17 +64,30 @@ class GateReport:
         return tuple(c for c in self.checks if c.status == "fail")
 
     @property
+    def inconclusive(self) -> tuple[CheckResult, ...]:
+        return tuple(c for c in self.checks if c.status == "inconclusive")
+
+    @property
     def exit_code(self) -> int:
-        return EXIT_REGRESSION if self.failed else EXIT_PASS
+        """1 when a check failed; else 3 when one is inconclusive; else 0."""
+        if self.failed:
+            return EXIT_REGRESSION
+        return EXIT_INCONCLUSIVE if self.inconclusive else EXIT_PASS
 
     @property
     def within_noise(self) -> tuple[CheckResult, ...]:
         return tuple(c for c in self.checks if c.verdict == "within noise")
 
+    @property
+    def word(self) -> str:
+        return {EXIT_REGRESSION: "FAIL", EXIT_INCONCLUSIVE: "INCONCLUSIVE"}.get(self.exit_code, "PASS")
+
     def headline(self) -> str:
-        counts = {s: sum(1 for c in self.checks if c.status == s) for s in ("pass", "fail", "skipped")}
-        word = "FAIL" if self.failed else "PASS"
-        text = f"{word}: {counts['fail']} failed, {counts['pass']} passed, {counts['skipped']} skipped"
-        if self.within_noise:
-            text += f" ({len(self.within_noise)} changed within the noise, not called regressions)"
+        counts = {s: sum(1 for c in self.checks if c.status == s) for s in STATUSES}
+        text = (
+            f"{self.word}: {counts['fail']} failed, {counts['inconclusive']} inconclusive, "
+            f"{counts['pass']} passed, {counts['skipped']} skipped"
+        )
+        if self.inconclusive:
+            text += " (inconclusive: a material change the evidence cannot tell from run-to-run noise)"
         return text

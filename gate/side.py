@@ -2,8 +2,9 @@
 
 It answers per target: each run's own figures (for the noise between repeats) and the pooled figures
 (histograms merged, counts and durations summed), with request latencies divided by each run's
-calibration factor when ``normalised``. Journey durations are never rescaled: most of a journey is the
-users' think time, which does not depend on the machine.
+calibration factor when ``normalised`` (quantile-matched: see :mod:`gate.calibrate`). Journey
+durations are never rescaled: most of a journey is the users' think time, which does not depend on the
+machine.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from gate.calibrate import Calibration
+from gate.calibrate import CALIBRATION_PERCENT, Calibration
 from gate.distribution import Distribution
 from gate.measure import Measured, measure
 from results.document import Phase
@@ -59,17 +60,22 @@ class Side:
             return False
         return True
 
-    def latencies(self, target: Target, *, normalised: bool) -> tuple[Distribution, ...]:
+    def latencies(
+        self, target: Target, *, normalised: bool, percent: float = CALIBRATION_PERCENT
+    ) -> tuple[Distribution, ...]:
+        """Each run's latencies; ``normalised``: divided by the run's speed factor at ``percent``."""
         measured = self.per_run(target)
         if not (normalised and self.calibration.active) or target.kind == "journey":
             return tuple(m.latency for m in measured)
         return tuple(
-            m.latency.scaled(self.calibration.factor(run.label))
+            m.latency.scaled(self.calibration.factor(run.label, percent))
             for m, run in zip(measured, self.runs, strict=True)
         )
 
-    def pooled_latency(self, target: Target, *, normalised: bool) -> Distribution:
-        return Distribution.merged(self.latencies(target, normalised=normalised))
+    def pooled_latency(
+        self, target: Target, *, normalised: bool, percent: float = CALIBRATION_PERCENT
+    ) -> Distribution:
+        return Distribution.merged(self.latencies(target, normalised=normalised, percent=percent))
 
     def pooled(self, target: Target) -> Measured:
         """Counts and durations summed over the runs (latency unnormalised)."""

@@ -2,8 +2,10 @@
 
 Exit 0: every check passed. Exit 1: a regression or a breached threshold. Exit 2: the runs cannot be
 judged (marked invalid, generator saturated, too few samples, different scenarios) or the input is
-bad (a threshold that does not parse, a missing file); the reason is printed. ``--junit`` and
-``--markdown`` write reports for the CI job page and say where.
+bad (a threshold that does not parse, a missing file); the reason is printed. Exit 3: inconclusive: no
+check failed, but a material change could not be told from the noise between runs (neither pass nor
+fail; give repeats). ``--history DIR`` finds change points in a series of past runs instead.
+``--junit`` and ``--markdown`` write reports for the CI job page and say where.
 """
 
 from __future__ import annotations
@@ -56,6 +58,16 @@ def _scopes(text: str) -> tuple[str, ...]:
     return values
 
 
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r}: must be >= 0")
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -70,13 +82,16 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "gate",
         help="pass/fail a candidate run against a baseline and thresholds (exit 0 pass, 1 regression, "
-        "2 invalid)",
+        "2 invalid, 3 inconclusive), or find change points in a history of runs",
         description="Judges candidate results documents against baseline ones (several of each = repeats) "
         "and absolute thresholds. A latency quantile, throughput or error rate is a regression only when "
-        "its change is significant (confidence interval), larger than --tolerance, and larger than the "
-        "noise measured between repeats; otherwise it passes and says why. Exit 0 pass, 1 regression or "
-        "breached threshold, 2 runs that cannot be judged (invalid, generator saturated, too few "
-        "samples) or bad input. See docs/gate.md.",
+        "its change is larger than --tolerance and the absolute floor, significant, larger than the noise "
+        "floor (measured between repeats, or stated with one run per side: --noise-floor) and of a "
+        "non-negligible effect size; a material change that cannot be told from the noise is "
+        "inconclusive. With --history DIR, finds change points (E-divisive means) in a series of past "
+        "runs instead. Exit 0 pass, 1 regression or breached threshold, 2 runs that cannot be judged "
+        "(invalid, generator saturated, too few samples) or bad input, 3 inconclusive (nothing failed). "
+        "See docs/gate.md.",
     )
     files = parser.add_argument_group("documents and reports")
     files.add_argument(
@@ -93,9 +108,16 @@ def register(subparsers: Subparsers) -> None:
         nargs="+",
         action="extend",
         type=Path,
-        required=True,
+        default=[],
         metavar="FILE",
         help="candidate results.json (one or more repeats)",
+    )
+    files.add_argument(
+        "--history",
+        type=Path,
+        metavar="DIR",
+        help="find change points in the runs of DIR (every results.json below it, else every *.json in it), "
+        "ordered by start time, instead of comparing a candidate",
     )
     files.add_argument(
         "--thresholds",
@@ -110,6 +132,14 @@ def register(subparsers: Subparsers) -> None:
         "--calibrate",
         metavar="ENDPOINT",
         help="normalise latencies by this endpoint's median in each run, e.g. 'GET /healthz'",
+    )
+    how.add_argument(
+        "--max-speed-factor",
+        type=float,
+        default=d.MAX_SPEED_FACTOR,
+        metavar="X",
+        help="with --calibrate: a run whose calibration median is more than X times (or under 1/X) the "
+        "reference makes failing comparisons inconclusive (default: %(default)s)",
     )
     how.add_argument(
         "--phase",
@@ -160,7 +190,31 @@ def register(subparsers: Subparsers) -> None:
         metavar="N",
         help="compare a target only with at least N samples per side (default: %(default)s)",
     )
-    how.add_argument("--seed", type=int, default=0, help="bootstrap seed (default: 0)")
+    how.add_argument(
+        "--noise-floor",
+        type=_fraction,
+        default=None,
+        metavar="PCT",
+        help="stated run-to-run noise of latency quantiles and throughput, used when it is not measured "
+        f"(one run per side) (default: latency {d.NOISE_FLOOR_LATENCY * 100:.0f}%%, "
+        f"{d.NOISE_FLOOR_LATENCY_CALIBRATED * 100:.0f}%% with --calibrate; "
+        f"throughput {d.NOISE_FLOOR_THROUGHPUT * 100:.0f}%%)",
+    )
+    how.add_argument(
+        "--latency-floor",
+        type=_non_negative,
+        default=d.LATENCY_FLOOR_MS,
+        metavar="MS",
+        help="smallest latency change that is actionable, in ms (default: %(default)s)",
+    )
+    how.add_argument(
+        "--throughput-floor",
+        type=_non_negative,
+        default=d.THROUGHPUT_FLOOR_PER_S,
+        metavar="PER_S",
+        help="smallest throughput change that is actionable, per second (default: %(default)s)",
+    )
+    how.add_argument("--seed", type=int, default=0, help="bootstrap and permutation seed (default: 0)")
     refuse = parser.add_argument_group("refusing invalid runs (exit 2)")
     refuse.add_argument(
         "--min-run-samples",
@@ -191,6 +245,8 @@ def _gate(args: argparse.Namespace) -> int:
 
     if not args.max_generator_cpu > 0:
         raise GateInputError(f"--max-generator-cpu={args.max_generator_cpu!r}: must be > 0")
+    if not args.max_speed_factor > 1:
+        raise GateInputError(f"--max-speed-factor={args.max_speed_factor!r}: must be > 1")
     options = GateOptions(
         thresholds=read_thresholds(args.thresholds) if args.thresholds else (),
         phases=tuple(args.phase),
@@ -203,20 +259,33 @@ def _gate(args: argparse.Namespace) -> int:
             quantiles=args.quantiles,
             min_samples=args.min_samples,
             seed=args.seed,
+            noise_floor=args.noise_floor,
+            latency_floor_ms=args.latency_floor,
+            throughput_floor=args.throughput_floor,
         ),
+        max_speed_factor=args.max_speed_factor,
         validity=ValidityRules(
             max_generator_cpu_percent=args.max_generator_cpu, min_samples=args.min_run_samples
         ),
     )
-    baselines = [RunDoc.load(p) for p in args.baseline]
-    candidates = [RunDoc.load(p) for p in args.candidate]
-    print(
-        f"cuaso gate: {len(baselines)} baseline and {len(candidates)} candidate run(s), "
-        f"{len(options.thresholds)} threshold(s)",
-        flush=True,
-    )
-    report = run_gate(baselines, candidates, options)
-    marks = {"pass": "ok  ", "fail": "FAIL", "skipped": "skip"}
+    if args.history is not None:
+        if args.baseline or args.candidate or options.thresholds:
+            raise GateInputError("--history: give it alone (no --baseline, --candidate or --thresholds)")
+        from gate.history import load_history, run_history
+
+        runs = load_history(args.history)
+        print(f"cuaso gate: history of {len(runs)} run(s) in {args.history}, oldest first", flush=True)
+        report = run_history(runs, options)
+    else:
+        baselines = [RunDoc.load(p) for p in args.baseline]
+        candidates = [RunDoc.load(p) for p in args.candidate]
+        print(
+            f"cuaso gate: {len(baselines)} baseline and {len(candidates)} candidate run(s), "
+            f"{len(options.thresholds)} threshold(s)",
+            flush=True,
+        )
+        report = run_gate(baselines, candidates, options)
+    marks = {"pass": "ok  ", "fail": "FAIL", "inconclusive": "????", "skipped": "skip"}
     for check in report.checks:
         print(f"  {marks[check.status]}  {check.name}: {check.verdict}: {check.message}")
     if args.junit:

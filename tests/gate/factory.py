@@ -71,6 +71,7 @@ def make_doc(
     scenario: str = "smoke",
     journey_completed: int = 400,
     journey_failed: int = 0,
+    started_at: str = "2026-11-22T00:00:00Z",
 ) -> ResultsDocument:
     """A one-phase run. ``shift_ms`` is added to every API endpoint (not /healthz), like the stack's
     injected delay; ``speed`` multiplies every request latency (a slower machine), but not the think
@@ -111,7 +112,7 @@ def make_doc(
             scenario=scenario,
             target="http://127.0.0.1:8000",
             local_stack=True,
-            started_at="2026-11-22T00:00:00Z",
+            started_at=started_at,
             duration_s=duration_s,
             seed=seed,
             scale=Scale(modelled_users=120_000, scale=0.0005, simulated_users_peak=50),

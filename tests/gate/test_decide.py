@@ -1,49 +1,98 @@
-"""The verdict rule: significant, material and beyond the noise, or it is not a regression."""
+"""The verdict rule: material, significant, beyond the noise floor and not negligible, or no FAIL."""
 
 from __future__ import annotations
 
 import pytest
 
-from gate.decide import Direction, decide
+from gate.decide import Direction, Evidence, Limits, NoiseSource, decide
 
 
 def _pct(value: float) -> str:
     return f"{value:.0%}"
 
 
+def _ms(value: float) -> str:
+    return f"{value:+.1f} ms"
+
+
+LIMITS = Limits(tolerance=0.10, floor=1.0, fmt=_pct, fmt_abs=_ms)
+
+
 @pytest.mark.parametrize(
-    ("change", "ci", "noise", "direction", "status", "verdict"),
+    ("change", "ci", "noise", "source", "absolute", "effect", "direction", "status", "verdict"),
     [
-        (0.30, (0.20, 0.40), 0.05, "higher_is_worse", "fail", "regression"),
-        (0.30, (0.20, 0.40), None, "higher_is_worse", "fail", "regression"),
-        (0.30, (0.20, 0.40), 0.35, "higher_is_worse", "pass", "within noise"),
-        (0.30, (-0.05, 0.60), 0.05, "higher_is_worse", "pass", "not significant"),
-        (0.05, (0.04, 0.06), None, "higher_is_worse", "pass", "below tolerance"),
-        (-0.30, (-0.40, -0.20), 0.05, "higher_is_worse", "pass", "improvement"),
-        (-0.30, (-0.40, -0.20), 0.50, "higher_is_worse", "pass", "better, within noise"),
-        (-0.30, (-0.40, 0.10), None, "higher_is_worse", "pass", "not significant"),
-        (-0.30, (-0.40, -0.20), 0.05, "lower_is_worse", "fail", "regression"),  # throughput fell 30%
-        (0.30, (0.20, 0.40), 0.05, "lower_is_worse", "pass", "improvement"),
-        (-0.30, None, None, "lower_is_worse", "fail", "regression"),  # no interval: tolerance decides
+        (0.30, (0.20, 0.40), 0.05, "measured", 3.0, 0.6, "higher_is_worse", "fail", "regression"),
+        (0.30, (0.20, 0.40), 0.35, "measured", 3.0, 0.6, "higher_is_worse", "inconclusive", "within noise"),
+        (0.30, (0.20, 0.40), 1.00, "stated", 3.0, 0.6, "higher_is_worse", "inconclusive", "within noise"),
+        (2.00, (1.50, 2.50), 1.00, "stated", 20.0, 0.9, "higher_is_worse", "fail", "regression"),
+        (
+            0.30,
+            (-0.05, 0.60),
+            0.05,
+            "measured",
+            3.0,
+            0.6,
+            "higher_is_worse",
+            "inconclusive",
+            "not significant",
+        ),
+        (
+            0.30,
+            (0.20, 0.40),
+            0.05,
+            "measured",
+            3.0,
+            0.05,
+            "higher_is_worse",
+            "inconclusive",
+            "negligible effect",
+        ),
+        (
+            0.30,
+            (0.20, 0.40),
+            0.05,
+            "measured",
+            3.0,
+            -0.6,
+            "higher_is_worse",
+            "inconclusive",
+            "negligible effect",
+        ),
+        (0.165, (0.07, 0.28), 1.00, "stated", 0.34, 0.11, "higher_is_worse", "pass", "not actionable"),
+        (0.05, (0.04, 0.06), 0.05, "measured", 0.5, None, "higher_is_worse", "pass", "below tolerance"),
+        (-0.30, (-0.40, -0.20), 0.05, "measured", -3.0, -0.6, "higher_is_worse", "pass", "improvement"),
+        (-0.30, (-0.40, -0.20), 0.05, "measured", -3.0, -0.6, "lower_is_worse", "fail", "regression"),
+        (0.30, (0.20, 0.40), 0.05, "measured", 3.0, 0.6, "lower_is_worse", "pass", "improvement"),
+        (-0.30, None, 0.05, "measured", -3.0, None, "lower_is_worse", "fail", "regression"),
     ],
 )
 def test_verdicts(
     change: float,
     ci: tuple[float, float] | None,
-    noise: float | None,
+    noise: float,
+    source: NoiseSource,
+    absolute: float,
+    effect: float | None,
     direction: Direction,
     status: str,
     verdict: str,
 ) -> None:
-    result = decide(change, ci, noise, 0.10, direction, _pct)
+    result = decide(Evidence(change, ci, noise, source, absolute, effect, "runs"), LIMITS, direction)
     assert (result.status, result.verdict) == (status, verdict)
 
 
-def test_the_reason_says_when_the_noise_is_larger_than_the_change() -> None:
-    result = decide(0.12, (0.08, 0.16), 0.18, 0.10, "higher_is_worse", _pct)
-    assert (
-        result.reason
-        == "the noise between repeats (18%) is larger than the change (12% worse): not called a regression"
-    )
-    unmeasured = decide(0.12, (0.08, 0.16), None, 0.10, "higher_is_worse", _pct)
-    assert "noise not measured (one run per side)" in unmeasured.reason
+def test_the_reasons_say_which_noise_floor_and_what_to_do() -> None:
+    measured = decide(Evidence(0.12, (0.08, 0.16), 0.18, "measured", 2.0), LIMITS, "higher_is_worse")
+    assert "the noise measured between repeats (18%) is as large" in measured.reason
+    stated = decide(Evidence(0.12, (0.08, 0.16), 1.0, "stated", 2.0), LIMITS, "higher_is_worse")
+    assert "the stated noise floor (100%: noise not measured, one run per side)" in stated.reason
+    assert "give repeats" in stated.reason
+    tiny = decide(Evidence(0.165, (0.07, 0.28), 1.0, "stated", 0.34), LIMITS, "higher_is_worse")
+    assert tiny.reason == "16% worse but only +0.3 ms, under the absolute floor +1.0 ms"
+
+
+def test_evidence_is_validated() -> None:
+    with pytest.raises(ValueError, match=r"noise=-0\.1"):
+        Evidence(0.1, None, -0.1, "measured", 1.0)
+    with pytest.raises(ValueError, match="noise_source='guessed'"):
+        Evidence(0.1, None, 0.1, "guessed", 1.0)  # type: ignore[arg-type]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gate.distribution import Distribution, bootstrap_quantile_change, cliffs_delta, effect_magnitude
+from gate.distribution import (
+    Distribution,
+    bootstrap_quantile_change,
+    cliffs_delta,
+    cliffs_delta_values,
+    effect_magnitude,
+    hierarchical_quantile_change,
+)
 from results.histogram import LatencyHistogram
 
 
@@ -65,3 +72,33 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_true_change() -> None:
     assert again == (low, high)
     with pytest.raises(ValueError, match="both need samples"):
         bootstrap_quantile_change(base, Distribution.empty(), 95, confidence=0.95, n_resamples=100, seed=0)
+
+
+def test_cliffs_delta_over_runs() -> None:
+    assert cliffs_delta_values([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]) == 1.0
+    assert cliffs_delta_values([4.0, 5.0], [1.0, 2.0]) == -1.0
+    assert cliffs_delta_values([1.0, 3.0], [2.0, 2.0]) == 0.0
+    assert cliffs_delta_values([], [1.0]) == 0.0
+
+
+def _runs(medians: list[float], seed: int) -> list[Distribution]:
+    rng = np.random.default_rng(seed)
+    return [Distribution.from_hdr(_hist(rng.lognormal(np.log(m), 0.4, 2000)).encode()) for m in medians]
+
+
+def _hq(base: list[Distribution], cand: list[Distribution]) -> tuple[float, float]:
+    return hierarchical_quantile_change(base, cand, 50.0, confidence=0.95, n_resamples=2000, seed=7)
+
+
+def test_the_hierarchical_interval_holds_the_run_to_run_variation_and_is_seeded() -> None:
+    quiet_b, quiet_c = _runs([5.0, 5.0, 5.0], 1), _runs([5.0, 5.0, 5.0], 2)
+    noisy_b, noisy_c = _runs([4.0, 5.0, 6.5], 3), _runs([6.0, 4.5, 5.0], 4)
+    quiet, noisy = _hq(quiet_b, quiet_c), _hq(noisy_b, noisy_c)
+    assert quiet[0] < 0 < quiet[1]
+    assert noisy[0] < 0 < noisy[1]
+    assert noisy[1] - noisy[0] > 4 * (quiet[1] - quiet[0])
+    assert _hq(noisy_b, noisy_c) == noisy
+    low, high = _hq(quiet_b, _runs([7.5, 7.0, 8.0], 5))
+    assert 0.3 < low < 0.5 < high < 0.7
+    with pytest.raises(ValueError, match="every run"):
+        _hq([], quiet_c)

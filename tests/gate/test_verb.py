@@ -62,7 +62,7 @@ def test_regression_exits_1_with_a_failure_per_failed_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = write_docs(tmp_path, "base", [1])
-    cand = write_docs(tmp_path, "cand", [2], shift_ms=5.0)
+    cand = write_docs(tmp_path, "cand", [2], shift_ms=50.0)
     rules = tmp_path / "t.txt"
     rules.write_text("p50(run) < 1ms\n", encoding="utf-8")
     junit = tmp_path / "gate.xml"
@@ -90,6 +90,30 @@ def test_regression_exits_1_with_a_failure_per_failed_check(
     assert int(root.get("failures", "0")) == len(failures) >= 2
     assert {f.get("type") for f in failures} == {"breached", "regression"}
     assert any(c.get("name") == "p99(run)" for c in root.iter("testcase"))
+
+
+def test_inconclusive_exits_3_and_the_reports_show_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = write_docs(tmp_path, "base", [1])
+    cand = write_docs(tmp_path, "cand", [2], shift_ms=3.0)  # +37%: within the stated noise floor
+    junit, markdown = tmp_path / "gate.xml", tmp_path / "gate.md"
+    argv = ["gate", "--baseline", str(base[0]), "--candidate", str(cand[0]), "--scope", "run"]
+    assert main([*argv, "--junit", str(junit), "--markdown", str(markdown)]) == 3
+    out = capsys.readouterr().out
+    assert "????  p50(run): within noise:" in out
+    assert "cuaso gate: INCONCLUSIVE: 0 failed, " in out
+    root = ET.parse(junit).getroot()
+    assert root.get("failures") == "0"
+    assert root.find("./properties/property[@name='cuaso.verdict']").get("value") == "INCONCLUSIVE"  # type: ignore[union-attr]
+    skipped = [s.get("message", "") for s in root.iter("skipped")]
+    assert any(m.startswith("INCONCLUSIVE: within noise:") for m in skipped)
+    text = markdown.read_text(encoding="utf-8")
+    assert text.startswith("## cuaso gate: INCONCLUSIVE")
+    assert "### Inconclusive" in text
+    assert "| ❔ | p50(run) |" in text
+    # with a stated noise floor of 20% the same evidence is decided
+    assert main([*argv, "--noise-floor", "20%"]) == 1
 
 
 def test_invalid_runs_and_bad_thresholds_exit_2_with_the_reason(
