@@ -9,6 +9,7 @@ through the *empirical* percentile-to-mean ratios measured by the HDR histograms
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from capacity.sizing.params import PARAMETER_NOTES
@@ -75,15 +76,27 @@ def _validation(s: Sizing) -> dict[str, Any]:
     }
 
 
-def to_json(s: Sizing) -> dict[str, Any]:
-    """The whole sizing as plain JSON-ready data (stable key order, rounded numbers)."""
+def _parameters(s: Sizing, origins: Mapping[str, str] | None) -> dict[str, Any]:
+    """Each parameter with its value and note, and where it came from when ``origins`` says so."""
+    result: dict[str, Any] = {}
+    for key, value in s.params.as_dict().items():
+        entry: dict[str, Any] = {"value": value, "note": PARAMETER_NOTES[key]}
+        if origins is not None:
+            entry["origin"] = origins.get(key, "default")
+        result[key] = entry
+    return result
+
+
+def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The whole sizing as plain JSON-ready data (stable key order, rounded numbers); ``origins``
+    (``command line``, ``file`` or ``default`` per parameter) is repeated next to each parameter."""
     p, op, load, usl = s.params, s.operating, s.load, s.usl
     think_source = "option" if p.think_time_s is not None else "derived from the default journey mix"
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "sources": list(s.profile.sources),
-        "parameters": {k: {"value": v, "note": PARAMETER_NOTES[k]} for k, v in p.as_dict().items()},
+        "parameters": _parameters(s, origins),
         "measured": {
             "reference_cores": _r(s.reference_cores),
             "effective_think_time_s": _r(s.measured_think_time_s),

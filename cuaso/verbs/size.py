@@ -14,9 +14,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cuaso.verbs._types import Subparsers
 from results.exceptions import CuasoError
+
+if TYPE_CHECKING:
+    from capacity.sizing.params import SizingParameters
 
 USERS_GRID_POINTS = 40
 """Points of the nodes-against-users plot, from a tenth of the target to twice it."""
@@ -85,15 +89,30 @@ def register(subparsers: Subparsers) -> None:
             option,
             dest=field,
             type=kind,
-            default=default,
+            default=argparse.SUPPRESS,  # not given: the --params file's value, else the default
             metavar="N" if kind is int else "X",
             help=f"{text} (default {shown})",
         )
     parser.add_argument(
         "--site-failover",
         action=argparse.BooleanOptionalAction,
-        default=defaults.site_failover,
+        default=argparse.SUPPRESS,
         help="each remaining site carries the whole load when one is lost (default on)",
+    )
+    parser.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        metavar="FILE.toml",
+        help="sizing parameters from a TOML file (keys: the names in docs/sizing.md, e.g. os_reserved_gib, "
+        "redis_session_bytes, workers_per_core, storage_copies); the command line overrides it",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set any sizing parameter, e.g. --param os_reserved_gib=4 (repeatable; overrides --params)",
     )
     parser.add_argument("--phase-prefix", default="level-", help="phases to size from (default level-)")
     parser.add_argument("--allow-invalid", action="store_true", help="size from runs marked invalid")
@@ -130,20 +149,44 @@ def _write(out: Path, sizing: object, document: dict[str, object], markdown: str
     ]
 
 
+def _parameters(args: argparse.Namespace) -> tuple[SizingParameters, dict[str, str]]:
+    """Defaults < ``--params FILE`` < the command line (named options and ``--param``)."""
+    from capacity.exceptions import ModelError
+    from capacity.sizing.param_sources import (
+        merge_parameters,
+        parameter_origins,
+        parse_assignments,
+        read_parameter_file,
+    )
+
+    named = {field: getattr(args, field) for _, field, _, _ in _NUMERIC if hasattr(args, field)}
+    if hasattr(args, "site_failover"):
+        named["site_failover"] = args.site_failover
+    try:
+        from_file = read_parameter_file(args.params) if args.params is not None else {}
+        assigned = parse_assignments(args.param)
+        for key, value in assigned.items():
+            if key in named and named[key] != value:
+                raise SizeInputError(
+                    f"--param {key}={value!r}: the same parameter is also given as an option ({named[key]!r})"
+                )
+        line = {**named, **assigned}
+        return merge_parameters(file=from_file, command_line=line), parameter_origins(
+            file=from_file, command_line=line
+        )
+    except ModelError as exc:
+        source = "" if str(exc).startswith(("--param", str(args.params))) else "option "
+        raise SizeInputError(f"{source}{exc}") from None
+
+
 def _size(args: argparse.Namespace) -> int:
     from capacity.exceptions import ModelError
     from capacity.sizing.inputs import InvalidResultsError, load_profile
-    from capacity.sizing.params import SizingParameters
     from capacity.sizing.plan import size
     from capacity.sizing.render import to_json, to_markdown
 
     sources = ", ".join(str(p) for p in args.results)
-    try:
-        params = SizingParameters(
-            **{field: getattr(args, field) for _, field, _, _ in _NUMERIC}, site_failover=args.site_failover
-        )
-    except ModelError as exc:
-        raise SizeInputError(f"option {exc}") from None
+    params, origins = _parameters(args)
     _say(f"reading {len(args.results)} results file(s)")
     try:
         profile = load_profile(
@@ -160,7 +203,7 @@ def _size(args: argparse.Namespace) -> int:
         message = str(exc)
         named = any(message.startswith(str(path)) for path in args.results)
         raise SizeInputError(message if named else f"{sources}: {message}") from None
-    document = to_json(sizing)
+    document = to_json(sizing, origins)
     markdown = to_markdown(sizing)
     if args.out is not None:
         _say(f"writing sizing and plots to {args.out}")
