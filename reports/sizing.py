@@ -14,7 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from reports import fmt
-from reports.model import Block, Image, Section, Table, bullets, image, paragraph, passed, table
+from reports.model import (
+    Block,
+    Image,
+    Section,
+    Table,
+    VerdictStatus,
+    bullets,
+    image,
+    paragraph,
+    passed,
+    table,
+)
 from results.exceptions import CuasoError
 
 SCHEMA = "cuaso.sizing"
@@ -84,6 +95,52 @@ def _headline(data: dict[str, Any]) -> str:
         f"({fmt.rate(_n(data, 'load', 'requests_per_s'))}), the portal needs {fmt.count(p50)} app nodes of "
         f"{fmt.count(_n(data, 'app_nodes', 'node_shape', 'cores'))} cores at P50 and {fmt.count(p90)} at P90 "
         f"of the fit's uncertainty, to keep p{fmt.number(pct)} ≤ {fmt.ms(slo)}."
+    )
+
+
+def sizing_banner(
+    data: dict[str, Any] | None, modelled_users: float, scale: float
+) -> tuple[str, VerdictStatus]:
+    """The report's second banner: what the sizing says for the modelled population, and whether it may.
+
+    Only a sizing whose held-out validation held and whose operating point lies inside the validated
+    range speaks for the modelled users (status ``pass``); any other sizing is an indication
+    (``inconclusive``), and without a sizing nothing is claimed for them.
+    """
+    if data is None:
+        return (
+            f"Modelled: this drill stands for {fmt.count(modelled_users)} users at {fmt.ratio(scale)}; "
+            "no sizing was given, so nothing is claimed for them.",
+            "inconclusive",
+        )
+    target = _n(data, "load", "target_users") or _param(data, "target_users")
+    p50 = _n(data, "app_nodes", "installed", "p50", "total")
+    p90 = _n(data, "app_nodes", "installed", "p90", "total")
+    cores = _n(data, "app_nodes", "node_shape", "cores")
+    status = _get(data, "validation", "status") or "unknown"
+    inside = _get(data, "within_validated_range") is True
+    answer = f"{fmt.count(p50)} app nodes of {fmt.count(cores)} cores at P50, {fmt.count(p90)} at P90"
+    worst = _n(data, "validation", "errors", "usl", "max_abs")
+    core_scale = _n(data, "load", "core_scale")
+    scaled = (
+        f"; per-node capacity extrapolated × {fmt.number(core_scale)} in cores from the measured machine"
+        if core_scale is not None and abs(core_scale - 1.0) > 1e-9
+        else ""
+    )
+    scale_out = _get(data, "scale_out")
+    if isinstance(scale_out, dict) and _num(_get(scale_out, "error")) is not None:
+        scaled += f" (scale-out check: {fmt.percent(abs(_num(_get(scale_out, 'error')) or 0.0))} error)"
+    if status == "held" and inside:
+        return (
+            f"Modelled: sizing for {fmt.count(target)} users: {answer}; VALIDATED (held-out error "
+            f"{fmt.percent(worst)}, operating point inside the validated range){scaled}.",
+            "pass",
+        )
+    why = f"validation {status}" + ("" if inside else ", operating point beyond the validated range")
+    return (
+        f"Modelled: sizing for {fmt.count(target)} users NOT VALIDATED ({why}): {answer} is an "
+        f"indication, not a capacity claim{scaled}.",
+        "inconclusive",
     )
 
 
