@@ -94,7 +94,7 @@ def _headline(data: dict[str, Any]) -> str:
         f"{fmt.count(_n(data, 'load', 'planned_users'))} users at peak "
         f"({fmt.rate(_n(data, 'load', 'requests_per_s'))}), the portal needs {fmt.count(p50)} app nodes of "
         f"{fmt.count(_n(data, 'app_nodes', 'node_shape', 'cores'))} cores at P50 and {fmt.count(p90)} at P90 "
-        f"of the fit's uncertainty, to keep p{fmt.number(pct)} ≤ {fmt.ms(slo)}."
+        f"of the fit's and the repeats' uncertainty, to keep p{fmt.number(pct)} ≤ {fmt.ms(slo)}."
     )
 
 
@@ -167,7 +167,8 @@ def _nodes_table(data: dict[str, Any]) -> Table:
         ("modelled app tier", "point estimate", "P50", "P90"),
         tuple(rows),
         numeric=(False, True, True, True),
-        caption="P50/P90: node counts over draws of the USL parameters from the fit's uncertainty",
+        caption="P50/P90: node counts over draws of the USL curve from the fit's covariance and from a "
+        "bootstrap over the repeats (the spread between measurements), pooled",
     )
 
 

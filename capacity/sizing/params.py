@@ -52,7 +52,9 @@ PARAMETER_NOTES: MappingProxyType[str, str] = MappingProxyType(
         "request_overhead_bytes": "assumption: request line, headers and cookies per request",
         "max_extrapolation": "assumption: the operating concurrency reaches at most this multiple of the "
         "highest measured level (1: stay within what was measured)",
-        "samples": "draws of the USL parameters for the P50/P90 node counts",
+        "samples": "draws of the USL parameters from the fit's covariance for the P50/P90 node counts",
+        "bootstrap_samples": "assumption: USL refits to the points resampled between repeats (residuals "
+        "when every level was measured once), pooled with the covariance draws for P50/P90; 0: off",
         "seed": "seed of those draws (same seed, same output)",
         "validation_tolerance": "assumption: largest held-out prediction error that counts as validated",
         "holdout_share": "assumption: share of the measured levels (the highest) held out for validation",
@@ -96,6 +98,7 @@ class SizingParameters:
     request_overhead_bytes: float = 800.0
     max_extrapolation: float = 1.0
     samples: int = 2000
+    bootstrap_samples: int = 200  # assumption: ~1 s of refits, enough for a stable P90
     seed: int = 0
     validation_tolerance: float = 0.10
     holdout_share: float = 0.25
@@ -127,7 +130,7 @@ class SizingParameters:
                 raise ModelError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         non_negative = (
             "spares_per_site", "horizon_years", "growth_per_year", "os_reserved_gib", "redis_replicas",
-            "request_overhead_bytes", "seed",
+            "request_overhead_bytes", "seed", "bootstrap_samples",
         )  # fmt: skip
         for name in non_negative:
             if getattr(self, name) < 0:

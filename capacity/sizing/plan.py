@@ -44,6 +44,24 @@ from capacity.sizing.models import MODEL_NAMES, Predictors, build_predictors
 from capacity.sizing.params import SizingParameters
 from capacity.sizing.validation import CrossCheck, Validation, validate
 from capacity.usl import USLModel
+from capacity.usl_bootstrap import USLBootstrap, bootstrap_usl
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """P50/P90 base node counts from each source of uncertainty alone, and how the pooled ones were made.
+
+    ``covariance``: draws of (λ, σ, κ) from the fit's covariance; ``bootstrap``: USL refits to the
+    measurements resampled between repeats (or residuals, :mod:`capacity.usl_bootstrap`); the sizing's
+    P50/P90 are quantiles of both sets of draws pooled, so noisy repeats widen them.
+    """
+
+    covariance_p50: int
+    covariance_p90: int
+    bootstrap_p50: int | None
+    bootstrap_p90: int | None
+    bootstrap_method: str | None
+    bootstrap_draws: int
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,7 @@ class AppNodes:
     node_capacity_rps: float
     cpu_demand_s: float
     memory: NodeMemory
+    uncertainty: Uncertainty | None = None
 
 
 @dataclass(frozen=True)
@@ -87,20 +106,40 @@ class Sizing:
 
 
 class _NodeEstimator:
-    """Node counts for a planned request rate on the point estimate and on every parameter draw."""
+    """Node counts for a planned request rate on the point estimate and on every draw of the curve:
+    draws from the fit's covariance and USL refits bootstrapped over the repeats, pooled."""
 
     def __init__(self, usl: USLModel, point: OperatingPoint, load: TargetLoad, params: SizingParameters):
         self.usable = params.max_utilization * load.core_scale
         self.point_capacity = usl.throughput_at_concurrency(point.concurrency)
         draws = usl.sample_parameters(params.samples, seed=params.seed)
-        self.draw_capacity = np.array([d.throughput_at_concurrency(point.concurrency) for d in draws])
+        self.cov_capacity = np.array([d.throughput_at_concurrency(point.concurrency) for d in draws])
+        self.boot: USLBootstrap | None = None
+        self.boot_capacity = np.empty(0)
+        if params.bootstrap_samples > 0:
+            self.boot = bootstrap_usl(usl.concurrency, usl.throughput, params.bootstrap_samples, params.seed)
+            self.boot_capacity = self.boot.throughputs_at(point.concurrency)
+
+    def _needed(self, requests_per_s: float, capacity: np.ndarray | float) -> list[int]:
+        counts = np.maximum(1, np.ceil(requests_per_s / (np.asarray(capacity) * self.usable) - 1e-12))
+        return [int(v) for v in np.atleast_1d(counts)]
 
     def counts(self, requests_per_s: float) -> tuple[int, int, int]:
-        def needed(capacity: np.ndarray | float) -> np.ndarray:
-            return np.maximum(1, np.ceil(requests_per_s / (np.asarray(capacity) * self.usable) - 1e-12))
+        pooled = self._needed(requests_per_s, np.concatenate([self.cov_capacity, self.boot_capacity]))
+        point = self._needed(requests_per_s, self.point_capacity)[0]
+        return point, nearest_rank(pooled, 0.5), nearest_rank(pooled, 0.9)
 
-        draws = [int(v) for v in needed(self.draw_capacity)]
-        return int(needed(self.point_capacity)), nearest_rank(draws, 0.5), nearest_rank(draws, 0.9)
+    def uncertainty(self, requests_per_s: float) -> Uncertainty:
+        cov = self._needed(requests_per_s, self.cov_capacity)
+        boot = self._needed(requests_per_s, self.boot_capacity) if self.boot_capacity.size else []
+        return Uncertainty(
+            covariance_p50=nearest_rank(cov, 0.5),
+            covariance_p90=nearest_rank(cov, 0.9),
+            bootstrap_p50=nearest_rank(boot, 0.5) if boot else None,
+            bootstrap_p90=nearest_rank(boot, 0.9) if boot else None,
+            bootstrap_method=self.boot.method if self.boot is not None else None,
+            bootstrap_draws=len(boot),
+        )
 
 
 def _plan(
@@ -144,6 +183,7 @@ def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | N
         node_capacity_rps=capacity,
         cpu_demand_s=cpu_demand,
         memory=node_memory(profile, params),
+        uncertainty=estimator.uncertainty(load.requests_per_s),
     )
     per_model: dict[str, float] = {
         name: predictors.throughput(name, point.concurrency) for name in MODEL_NAMES

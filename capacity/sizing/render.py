@@ -76,6 +76,22 @@ def _validation(s: Sizing) -> dict[str, Any]:
     }
 
 
+def _uncertainty(s: Sizing) -> dict[str, Any] | None:
+    u = s.nodes.uncertainty
+    if u is None:
+        return None
+    return {
+        "pooled": "P50/P90 over the covariance draws and the bootstrap draws together",
+        "covariance": {"p50": u.covariance_p50, "p90": u.covariance_p90, "draws": s.params.samples},
+        "bootstrap": {
+            "p50": u.bootstrap_p50,
+            "p90": u.bootstrap_p90,
+            "method": u.bootstrap_method,
+            "draws": u.bootstrap_draws,
+        },
+    }
+
+
 def _parameters(s: Sizing, origins: Mapping[str, str] | None) -> dict[str, Any]:
     """Each parameter with its value and note, and where it came from when ``origins`` says so."""
     result: dict[str, Any] = {}
@@ -139,6 +155,7 @@ def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, An
             "capacity_rps_per_node": _r(s.nodes.node_capacity_rps),
             "cpu_s_per_request": _r(s.nodes.cpu_demand_s),
             "base": {"point": s.nodes.point, "p50": s.nodes.p50, "p90": s.nodes.p90},
+            "uncertainty": _uncertainty(s),
             "installed": {"p50": _layout(s, "p50"), "p90": _layout(s, "p90")},
             "memory_per_node": {
                 "workers": s.nodes.memory.workers,
@@ -235,7 +252,22 @@ def _app_rows(s: Sizing) -> list[str]:
         f"{_n(nodes.node_capacity_rps)} req/s per node at the operating point |",
         f"| app RAM, GiB | {_n(lo.total * p.node_ram_gib)} | {_n(hi.total * p.node_ram_gib)} | "
         f"{nodes.memory.needed_gib:.1f} GiB needed per node |",
+        *_uncertainty_rows(s),
     ]
+
+
+def _uncertainty_rows(s: Sizing) -> list[str]:
+    u = s.nodes.uncertainty
+    if u is None:
+        return []
+    rows = [f"| base nodes, fit covariance only | {u.covariance_p50} | {u.covariance_p90} | "
+            f"{s.params.samples} draws of (λ, σ, κ) |"]  # fmt: skip
+    if u.bootstrap_p50 is not None:
+        rows.append(
+            f"| base nodes, bootstrap only | {u.bootstrap_p50} | {u.bootstrap_p90} | {u.bootstrap_draws} "
+            f"refits, resampling the {u.bootstrap_method} |"
+        )
+    return rows
 
 
 def _other_rows(s: Sizing) -> list[str]:

@@ -58,6 +58,7 @@ _NUMERIC: tuple[tuple[str, str, type, str], ...] = (
     ("--retention-years", "retention_years", float, "years dossiers and attachments are kept"),
     ("--max-extrapolation", "max_extrapolation", float, "operate at most this multiple of the top level"),
     ("--samples", "samples", int, "draws of the USL parameters for P50/P90"),
+    ("--bootstrap-samples", "bootstrap_samples", int, "USL refits bootstrapped over the repeats (0: off)"),
     ("--seed", "seed", int, "seed of those draws"),
     ("--validation-tolerance", "validation_tolerance", float, "largest held-out error that validates"),
     ("--holdout-share", "holdout_share", float, "share of the highest levels held out"),
