@@ -173,6 +173,21 @@ class Scale(_Model):
     time_compression: float = Field(1.0, gt=0, description="modelled seconds per simulated second")
 
 
+class CpuAllotment(_Model):
+    """The CPUs one group of processes was confined to during the run (cgroups, ``stack/cgroups.py``).
+
+    ``sut``: the local stack's process kinds (app, redis, sim-*, forwarder); ``generator``: Locust.
+    Absent from documents of runs without confinement (the processes then shared every core).
+    """
+
+    group: str
+    kinds: tuple[str, ...] = Field(description="process kinds of the results' resources in this group")
+    cpus: str | None = Field(None, description="cpuset CPU list, e.g. '1' or '0-3'; None: every CPU")
+    quota_cores: float | None = Field(None, gt=0, description="CFS quota in cores; None: no quota")
+    cores: float | None = Field(None, gt=0, description="cores the group could use at most")
+    mechanism: str = Field(description="'cgroup-v1' or 'cgroup-v2'")
+
+
 class RunInfo(_Model):
     id: str
     scenario: str
@@ -186,6 +201,13 @@ class RunInfo(_Model):
     workers: int = Field(1, ge=0, description="Locust worker processes (0: one local process)")
     scale: Scale
     stack_settings: dict[str, Any] = Field(default_factory=dict)
+    allotments: tuple[CpuAllotment, ...] = Field(
+        (), description="CPU allotment per group of process kinds; () when nothing was confined"
+    )
+
+    def allotment_of(self, kind: str) -> CpuAllotment | None:
+        """The allotment of the group ``kind`` ran in, or None when it was not confined."""
+        return next((a for a in self.allotments if kind in a.kinds), None)
 
 
 class Environment(_Model):

@@ -17,6 +17,7 @@ point is part of the sizing (:mod:`capacity.sizing.validation`).
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass
 from typing import Literal
@@ -48,8 +49,11 @@ def effective_think_time_s(profile: MeasuredProfile) -> float:
 
 
 def _network(profile: MeasuredProfile, think_s: float, delay_s: float) -> MVAModel:
-    demands = {CPU_TIER: profile.machine_demand_s(), DELAY_TIER: delay_s}
-    servers = {CPU_TIER: max(1, profile.reference_cores)}
+    # c cores (a CPU quota may give a fraction) as ⌊c⌋ servers, each slower by ⌊c⌋/c: the same capacity.
+    cores = profile.reference_cores
+    count = max(1, math.floor(cores + 1e-9))
+    demands = {CPU_TIER: profile.machine_demand_s() * count / cores, DELAY_TIER: delay_s}
+    servers = {CPU_TIER: count}
     return MVAModel(demands, think_time=think_s, delay_tiers={DELAY_TIER}, servers=servers)
 
 

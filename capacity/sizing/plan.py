@@ -37,6 +37,7 @@ from capacity.sizing.app import (
     operating_point,
 )
 from capacity.sizing.data import Bandwidth, RedisSizing, Storage, bandwidth, redis_sizing, storage
+from capacity.sizing.demands import CurvePoint, Demands, curve, demands
 from capacity.sizing.facts import MixFigures, YearlyVolumes
 from capacity.sizing.fleet import GeneratorFleet, generator_fleet
 from capacity.sizing.inputs import MeasuredProfile
@@ -97,6 +98,8 @@ class Sizing:
     validation: Validation
     cross_check: CrossCheck
     warnings: tuple[str, ...]
+    demands: Demands | None = None
+    curve: tuple[CurvePoint, ...] = ()
 
     @property
     def within_validated_range(self) -> bool:
@@ -217,6 +220,8 @@ def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | N
         ),
         cross_check=cross,
         warnings=(),
+        demands=demands(profile),
+        curve=curve(profile, predictors, params.validation_tolerance),
     )
     return replace(sizing, warnings=_warnings(sizing))
 

@@ -55,6 +55,37 @@ def _levels(s: Sizing) -> list[dict[str, Any]]:
     ]
 
 
+def _demands(s: Sizing) -> dict[str, Any] | None:
+    d = s.demands
+    if d is None:
+        return None
+    return {
+        "basis": "utilization law: CPU seconds per successful request per process kind, median over levels",
+        "cores": _r(d.cores),
+        "tiers": {t.kind: {"cpu_s_per_request": _r(t.demand_s), "share": _r(t.share)} for t in d.tiers},
+        "total_cpu_s_per_request": _r(d.total_s),
+        "bottleneck": d.bottleneck,
+        "max_throughput_rps": _r(d.max_throughput),
+    }
+
+
+def _curve(s: Sizing) -> list[dict[str, Any]]:
+    return [
+        {
+            "concurrency": _r(c.concurrency),
+            "repeats": c.repeats,
+            "measured_rps": _r(c.measured),
+            "spread_between_repeats": _r(c.spread),
+            "usl_rps": _r(c.usl),
+            "mva_rps": _r(c.mva),
+            "usl_error": _r(c.error("usl")),
+            "mva_error": _r(c.error("mva")),
+            "models_disagree": c.disagree,
+        }
+        for c in s.curve
+    ]
+
+
 def _validation(s: Sizing) -> dict[str, Any]:
     v = s.validation
     return {
@@ -118,6 +149,8 @@ def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, An
             "effective_think_time_s": _r(s.measured_think_time_s),
             "percentile": p.slo_percentile,
             "levels": _levels(s),
+            "service_demands": _demands(s),
+            "curve": _curve(s),
         },
         "fit": {
             "model": "usl",
@@ -317,10 +350,35 @@ def _validation_rows(s: Sizing) -> list[str]:
     return rows
 
 
+def _curve_rows(s: Sizing) -> list[str]:
+    d = s.demands
+    rows: list[str] = []
+    if d is not None and d.tiers:
+        tiers = ", ".join(f"{t.kind} {t.demand_s * 1000:.3g} ms" for t in d.tiers if t.share >= 0.01)
+        rows += [
+            f"Service demands (CPU per request, {_n(d.cores)} core(s) measured): {tiers}; total "
+            f"{d.total_s * 1000:.3g} ms, bottleneck {d.bottleneck}, demand bound "
+            f"{_n(d.max_throughput)} req/s.",
+            "",
+        ]
+    rows += [
+        "| N | repeats | measured req/s | spread | USL | MVA | models |",
+        "|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for c in s.curve:
+        rows.append(
+            f"| {c.concurrency:g} | {c.repeats} | {_n(c.measured)} | {c.spread:.1%} | {_n(c.usl)} "
+            f"({c.error('usl'):+.1%}) | {_n(c.mva)} ({c.error('mva'):+.1%}) | "
+            f"{'DISAGREE' if c.disagree else 'agree'} |"
+        )
+    return rows
+
+
 def to_markdown(s: Sizing) -> str:
     """The sizing as Markdown tables a planner can paste into a document."""
     lines = [f"## Sizing for {_n(s.params.target_users)} concurrent users", "", _summary(s), ""]
     lines += [*_app_rows(s), "", *_other_rows(s), "", *_mode_rows(s), "", *_validation_rows(s)]
+    lines += ["", *_curve_rows(s)]
     if s.warnings:
         lines += ["", "Warnings:", *[f"- {w}" for w in s.warnings]]
     return "\n".join(lines) + "\n"
