@@ -36,6 +36,14 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 CFS_PERIOD_US = 100_000
 """The CFS period of a quota: 100 ms, the kernel's default (a quota of 0.5 core = 50 ms per 100 ms)."""
 
+PRIORITY_SHARES_V1 = 262_144
+"""``cpu.shares`` of a group with priority: the kernel's largest, 256× a plain process's 1,024, so that on
+a machine shared with other work a confined group gets ~99 % of its CPUs (up to its quota) rather than a
+fair share of whatever runs beside it (measured here: 10× left it ~80 % with two busy neighbours)."""
+
+PRIORITY_WEIGHT_V2 = 10_000
+"""The same for cgroup v2's ``cpu.weight``: its largest (default 100)."""
+
 Version = Literal["v1", "v2"]
 
 
@@ -74,6 +82,7 @@ class CpuLimit:
 
     cpus: tuple[int, ...] | None = None
     cores: float | None = None
+    priority: bool = True  # win the CPUs against unconfined work (PRIORITY_SHARES_V1), up to the quota
 
     def __post_init__(self) -> None:
         if self.cpus is None and self.cores is None:
@@ -97,6 +106,7 @@ class CpuLimit:
     def describe(self) -> str:
         parts = [f"CPUs {format_cpus(self.cpus)}"] if self.cpus is not None else []
         parts += [f"quota {self.cores:g} core(s)"] if self.cores is not None else []
+        parts += ["priority over unconfined work"] if self.priority else []
         return ", ".join(parts)
 
 
@@ -162,11 +172,15 @@ class _Group:
             _write(cpuset_dir / "cpuset.cpus", format_cpus(cpus) if cpus is not None else all_cpus)
             _write(cpu_dir / "cpu.cfs_period_us", str(CFS_PERIOD_US))
             _write(cpu_dir / "cpu.cfs_quota_us", str(round(quota * CFS_PERIOD_US)) if quota else "-1")
+            if self.limit.priority:
+                _write(cpu_dir / "cpu.shares", str(PRIORITY_SHARES_V1))
             return
         (group,) = self.dirs
         if cpus is not None:
             _write(group / "cpuset.cpus", format_cpus(cpus))
         _write(group / "cpu.max", f"{round(quota * CFS_PERIOD_US)} {CFS_PERIOD_US}" if quota else "max")
+        if self.limit.priority:
+            _write(group / "cpu.weight", str(PRIORITY_WEIGHT_V2))
 
     def procs_files(self) -> list[Path]:
         return [d / "cgroup.procs" for d in self.dirs]

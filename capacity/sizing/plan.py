@@ -43,6 +43,7 @@ from capacity.sizing.fleet import GeneratorFleet, generator_fleet
 from capacity.sizing.inputs import MeasuredProfile
 from capacity.sizing.models import MODEL_NAMES, Predictors, build_predictors
 from capacity.sizing.params import SizingParameters
+from capacity.sizing.scaleout import ScaleOutCheck
 from capacity.sizing.validation import CrossCheck, Validation, validate
 from capacity.usl import USLModel
 from capacity.usl_bootstrap import USLBootstrap, bootstrap_usl
@@ -100,6 +101,7 @@ class Sizing:
     warnings: tuple[str, ...]
     demands: Demands | None = None
     curve: tuple[CurvePoint, ...] = ()
+    scale_out: ScaleOutCheck | None = None
 
     @property
     def within_validated_range(self) -> bool:
@@ -168,8 +170,14 @@ def _plan(
     return predictors, point, TargetLoad.build(params, think, point, reference), reference
 
 
-def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | None = None) -> Sizing:
-    """Size the portal for ``params`` from the measurements in ``profile`` (see the module doc)."""
+def size(
+    profile: MeasuredProfile,
+    params: SizingParameters,
+    mix: MixFigures | None = None,
+    scale_out: ScaleOutCheck | None = None,
+) -> Sizing:
+    """Size the portal for ``params`` from the measurements in ``profile`` (see the module doc);
+    ``scale_out``: the check of the core scaling on several CPU allotments, when it was measured."""
     figures = mix if mix is not None else MixFigures.from_mix()
     volumes = YearlyVolumes.from_facts()
     predictors, point, load, reference = _plan(profile, params, figures)
@@ -222,6 +230,7 @@ def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | N
         warnings=(),
         demands=demands(profile),
         curve=curve(profile, predictors, params.validation_tolerance),
+        scale_out=scale_out,
     )
     return replace(sizing, warnings=_warnings(sizing))
 
@@ -244,6 +253,7 @@ def _warnings(s: Sizing) -> tuple[str, ...]:
             f"the SLO still held at N={s.operating.concurrency:g} ({s.operating.limited_by}): each node may "
             "carry more than sized; sweep higher levels to find where the SLO binds"
         )
+    notes += _scale_out_notes(s)
     if not s.nodes.memory.fits:
         notes.append(
             f"node RAM: {s.nodes.memory.needed_gib:.1f} GiB needed per node, the shape has "
@@ -260,6 +270,32 @@ def _warnings(s: Sizing) -> tuple[str, ...]:
     if s.generators.rps_per_core is None:
         notes.append("generator CPU was not recorded: the fleet is sized by users only")
     return tuple(notes)
+
+
+def _scale_out_notes(s: Sizing) -> list[str]:
+    factor = s.load.core_scale
+    check = s.scale_out
+    if check is None:
+        if abs(factor - 1.0) < 1e-9:
+            return []
+        return [
+            f"core scaling not checked: each node's capacity is the measured {s.reference_cores:g} core(s) "
+            f"× {factor:.3g}; measure the stack at 3 or more CPU allotments (cuaso size --scale-out) to "
+            "check it"
+        ]
+    notes = []
+    if not check.held:
+        notes.append(
+            f"scale-out check failed: capacity ∝ cores fitted below {check.largest.cores:g} core(s) predicts "
+            f"it {check.error:+.1%} off (tolerance {check.tolerance:.0%})"
+        )
+    beyond = check.extrapolation(s.params.node_cores)
+    if beyond > 1.0 + 1e-9:
+        notes.append(
+            f"extrapolation: a {s.params.node_cores}-core node lies × {beyond:.3g} beyond the largest CPU "
+            f"allotment the scale-out check measured ({check.largest.cores:g} core(s))"
+        )
+    return notes
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,31 @@ def _curve(s: Sizing) -> list[dict[str, Any]]:
     ]
 
 
+def _scale_out(s: Sizing) -> dict[str, Any] | None:
+    c = s.scale_out
+    if c is None:
+        return None
+    return {
+        "method": "capacity = slope × cores fitted on the smaller allotments, predicting the largest",
+        "allotments": [
+            {
+                "source": p.source,
+                "cores": _r(p.cores),
+                "concurrency": _r(p.concurrency),
+                "capacity_rps": _r(p.capacity_rps),
+            }
+            for p in c.points
+        ],
+        "slope_rps_per_core": _r(c.slope_rps_per_core),
+        "predicted_rps": _r(c.predicted_rps),
+        "measured_rps": _r(c.largest.capacity_rps),
+        "error": _r(c.error),
+        "tolerance": c.tolerance,
+        "held": c.held,
+        "extrapolation_to_node": _r(c.extrapolation(s.params.node_cores)),
+    }
+
+
 def _validation(s: Sizing) -> dict[str, Any]:
     v = s.validation
     return {
@@ -253,6 +278,7 @@ def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, An
             "spread": _r(s.cross_check.spread),
         },
         "within_validated_range": s.within_validated_range,
+        "scale_out": _scale_out(s),
         "warnings": list(s.warnings),
     }
 
@@ -351,8 +377,18 @@ def _validation_rows(s: Sizing) -> list[str]:
 
 
 def _curve_rows(s: Sizing) -> list[str]:
-    d = s.demands
+    d, check = s.demands, s.scale_out
     rows: list[str] = []
+    if check is not None:
+        shown = ", ".join(f"{p.cores:g} core(s) {_n(p.capacity_rps)} req/s" for p in check.points)
+        rows += [
+            f"Scale-out check: **{'held' if check.held else 'failed'}**: {shown}; capacity ∝ cores "
+            f"from the smaller allotments predicts {_n(check.predicted_rps)} req/s at "
+            f"{check.largest.cores:g} core(s), error {check.error:+.1%} (tolerance {check.tolerance:.0%}); "
+            f"a {s.params.node_cores}-core node lies × {check.extrapolation(s.params.node_cores):.3g} "
+            "beyond it.",
+            "",
+        ]
     if d is not None and d.tiers:
         tiers = ", ".join(f"{t.kind} {t.demand_s * 1000:.3g} ms" for t in d.tiers if t.share >= 0.01)
         rows += [

@@ -115,6 +115,15 @@ def register(subparsers: Subparsers) -> None:
         metavar="KEY=VALUE",
         help="set any sizing parameter, e.g. --param os_reserved_gib=4 (repeatable; overrides --params)",
     )
+    parser.add_argument(
+        "--scale-out",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="RESULTS",
+        help="results.json of sweeps of the same stack at 3 or more CPU allotments (cuaso sweep --sut-cores "
+        "0.25, 0.5, 1): the core scaling is checked by predicting the largest from the others",
+    )
     parser.add_argument("--phase-prefix", default="level-", help="phases to size from (default level-)")
     parser.add_argument("--allow-invalid", action="store_true", help="size from runs marked invalid")
     parser.add_argument(
@@ -196,8 +205,20 @@ def _size(args: argparse.Namespace) -> int:
             phase_prefix=args.phase_prefix,
             allow_invalid=args.allow_invalid,
         )
+        check = None
+        if args.scale_out:
+            from capacity.sizing.scaleout import scale_out_check
+
+            allotments = [
+                load_profile([path], percentile=params.slo_percentile, phase_prefix=args.phase_prefix,
+                             allow_invalid=args.allow_invalid)
+                for path in args.scale_out
+            ]  # fmt: skip
+            check = scale_out_check(allotments, params.validation_tolerance)
+            _say(f"scale-out check: {len(check.points)} allotments, error {check.error:+.1%} at "
+                 f"{check.largest.cores:g} core(s)")  # fmt: skip
         _say(f"fitting {len(profile.levels)} points on {len(profile.distinct_levels)} levels, validating")
-        sizing = size(profile, params)
+        sizing = size(profile, params, scale_out=check)
     except InvalidResultsError as exc:
         raise SizeInputError(f"{exc} (--allow-invalid sizes from it anyway)") from None
     except ModelError as exc:
