@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import os
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,8 @@ def register(subparsers: Subparsers) -> None:
         "--no-confine", action="store_true", help="no allotments: everything shares the CPUs"
     )
     add_load_options(parser)
-    parser.set_defaults(func=_sweep, think_scale=0.0)
+    # None: the portal gets one uvicorn worker per allotted core (the sizing's workers_per_core = 1).
+    parser.set_defaults(func=_sweep, think_scale=0.0, stack_workers=None)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -81,8 +83,12 @@ def _sweep(args: argparse.Namespace) -> int:
     }
     config = base_config(args, Staircase.name, shape_params=params)
     out = args.out or default_out("sweep")
+    limits = confine_limits(args, local=args.host is None)
+    if args.stack_workers is None:
+        sut = (limits or {}).get("sut")
+        cores = sut.effective_cores if sut is not None else None
+        args.stack_workers = max(1, math.ceil(cores - 1e-9)) if cores else os.cpu_count() or 1
     request = drill_request(args, config, out)
-    limits = confine_limits(args, local=request.host is None)
     outcome = run_drill(dataclasses.replace(request, confine=limits), say=_say)
     points = sweep_points(outcome.document)
     path = write_sweep_csv(points, outcome.path.parent / "sweep.csv")
