@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,41 @@ def test_a_short_sweep_gives_six_points_that_cuaso_fit_reads(
     measured = read_points_csv(out / "sweep.csv")
     assert len(measured.concurrency) >= 6
     assert f"sweep: 6 points (concurrency, throughput) in {out.resolve() / 'sweep.csv'}" in printed
+
+
+def _confine_args(**given: object) -> argparse.Namespace:
+    values: dict[str, object] = {"sut_cpus": None, "sut_cores": None, "generator_cpus": None}
+    values["no_confine"] = False
+    values.update(given)
+    return argparse.Namespace(**values)
+
+
+def test_the_sweep_splits_the_cpus_between_locust_and_the_stack() -> None:
+    from cuaso.verbs.sweep import confine_limits
+    from results.exceptions import ConfigError
+    from stack.cgroups import CgroupUnavailableError, CpuLimit, detect
+
+    assert confine_limits(_confine_args(no_confine=True), local=True) is None
+    with pytest.raises(ConfigError, match="--no-confine=True: cannot be combined"):
+        confine_limits(_confine_args(no_confine=True, sut_cores=0.5), local=True)
+    cpus = sorted(os.sched_getaffinity(0))
+    try:
+        detect()
+    except CgroupUnavailableError:
+        assert confine_limits(_confine_args(), local=True) is None  # says why and runs unconfined
+        with pytest.raises(CgroupUnavailableError):
+            confine_limits(_confine_args(sut_cores=0.5), local=True)
+        return
+    if len(cpus) < 2:
+        assert confine_limits(_confine_args(), local=True) is None
+        return
+    rest = tuple(cpus[1:])
+    assert confine_limits(_confine_args(), local=True) == {
+        "generator": CpuLimit(cpus=(cpus[0],)),
+        "sut": CpuLimit(cpus=rest),
+    }
+    assert confine_limits(_confine_args(sut_cores=0.5), local=True) == {
+        "generator": CpuLimit(cpus=(cpus[0],)),
+        "sut": CpuLimit(cpus=rest, cores=0.5),
+    }
+    assert confine_limits(_confine_args(), local=False) is None  # another machine's stack: nothing to split
