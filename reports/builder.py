@@ -243,9 +243,15 @@ def build_report(inputs: ReportInputs) -> Report:
         f"{fmt.count(scale.simulated_users_peak)} simulated users at peak, {fmt.rate(total.throughput_rps)}"
     )
     modelled_headline, modelled_status = sizing_banner(inputs.sizing, scale.modelled_users, scale.scale)
+    machine = f"{env.hostname}, {env.cores} cores" + "".join(
+        f"; {a.group} ({', '.join(a.kinds[:2])}{', …' if len(a.kinds) > 2 else ''}) on "
+        f"{fmt.number(a.cores)} core(s)"
+        for a in doc.run.allotments
+        if a.cores is not None
+    )
     meta = (
         ("measured", measured),
-        ("machine", f"{env.hostname}, {env.cores} cores"),
+        ("machine", machine),
         ("SLOs at simulated scale", verdict.status.upper()),
         ("requests", fmt.count(total.requests)),
         ("p95", fmt.ms(total.latency.p95_ms)),
@@ -258,8 +264,7 @@ def build_report(inputs: ReportInputs) -> Report:
         subtitle=f"Load-test report · run {doc.run.id} · started {fmt.timestamp(doc.run.started_at)} · "
         f"{doc.environment.hostname}",
         verdict=verdict.status,
-        headline=f"Measured at simulated scale ({measured} on {env.hostname}, {env.cores} cores): "
-        f"{verdict.headline()}",
+        headline=f"Measured at simulated scale ({measured} on {machine}): {verdict.headline()}",
         sections=tuple(sections),
         footer=f"Made by cuaso {__version__} (cuaso report) from {inputs.source}.",
         meta=meta,

@@ -129,7 +129,7 @@ def sizing_banner(
     )
     scale_out = _get(data, "scale_out")
     if isinstance(scale_out, dict) and _num(_get(scale_out, "error")) is not None:
-        scaled += f" (scale-out check: {fmt.percent(abs(_num(_get(scale_out, 'error')) or 0.0))} error)"
+        scaled += f" (scale-out check: {_signed(_num(_get(scale_out, 'error')))} error)"
     if status == "held" and inside:
         return (
             f"Modelled: sizing for {fmt.count(target)} users: {answer}; VALIDATED (held-out error "
@@ -236,11 +236,56 @@ def _validation(data: dict[str, Any]) -> list[Block]:
             f"κ = {fmt.number(_n(fit, 'kappa'))}, R² = {fmt.number(_n(fit, 'r_squared'), 4)}, "
             f"on {fmt.count(_n(fit, 'n_points'))} measured points."
         )
+    lines += _measured_basis(data)
     warnings = [str(w) for w in (_get(data, "warnings") or []) if w]
     blocks = [bullets(lines)]
     if warnings:
         blocks.append(bullets([f"Warning: {w}" for w in warnings]))
     return blocks
+
+
+def _signed(share: float | None) -> str:
+    return fmt.DASH if share is None else f"{share:+.1%}"
+
+
+def _measured_basis(data: dict[str, Any]) -> list[str]:
+    """The scale-out check, the per-tier service demands and where USL and MVA disagree, when given."""
+    lines = []
+    check = _get(data, "scale_out")
+    if isinstance(check, dict):
+        shown = ", ".join(
+            f"{fmt.number(_n(a, 'cores'))} core(s) {fmt.rate(_n(a, 'capacity_rps'))}"
+            for a in (_get(check, "allotments") or [])
+        )
+        lines.append(
+            f"Scale-out check: {'held' if _get(check, 'held') is True else 'FAILED'}: {shown}; capacity ∝ "
+            f"cores from the smaller allotments predicts {fmt.rate(_n(check, 'predicted_rps'))}, error "
+            f"{_signed(_n(check, 'error'))} (beside the held-out error "
+            f"{fmt.percent(_n(data, 'validation', 'errors', 'usl', 'max_abs'))}); the node shape lies "
+            f"× {fmt.number(_n(check, 'extrapolation_to_node'))} beyond the largest allotment checked."
+        )
+    demands = _get(data, "measured", "service_demands")
+    tiers = _get(demands, "tiers")
+    if isinstance(tiers, dict) and tiers:
+        shown = ", ".join(
+            f"{kind} {fmt.ms((_n(tier, 'cpu_s_per_request') or 0.0) * 1000)}"
+            for kind, tier in tiers.items()
+            if (_n(tier, "share") or 0.0) >= 0.01
+        )
+        lines.append(
+            f"Service demands (CPU per request): {shown}; bottleneck {_get(demands, 'bottleneck')}, demand "
+            f"bound {fmt.rate(_n(demands, 'max_throughput_rps'))} on {fmt.number(_n(demands, 'cores'))} "
+            "core(s)."
+        )
+    curve = _get(data, "measured", "curve")
+    if isinstance(curve, list) and curve:
+        apart = [fmt.number(_n(c, "concurrency")) for c in curve if _get(c, "models_disagree") is True]
+        lines.append(
+            "USL and MVA agree with each other at every measured level."
+            if not apart
+            else f"USL and MVA disagree by more than the tolerance at N = {', '.join(apart)}."
+        )
+    return lines
 
 
 def _value(value: Any) -> str:

@@ -59,3 +59,30 @@ def test_without_a_sizing_nothing_is_claimed_for_the_modelled_users() -> None:
         "claimed for them."
     )
     assert _banners(_report(None))[1] == f"**{text.replace('1 : 600', '1 : 10,000')}**"
+
+
+def test_the_measured_banner_names_the_cpu_allotments_and_the_sizing_its_scale_out_check(
+    sizing_path: Any,
+) -> None:
+    from results.document import CpuAllotment
+
+    doc = cutover_document(Knobs())
+    allotments = (
+        CpuAllotment(group="generator", kinds=("locust",), cpus="0", cores=1.0, mechanism="cgroup-v1"),
+        CpuAllotment(group="sut", kinds=("app", "redis", "sim-eid"), cpus="1", quota_cores=0.5, cores=0.5,
+                     mechanism="cgroup-v1"),
+    )  # fmt: skip
+    doc = doc.model_copy(update={"run": doc.run.model_copy(update={"allotments": allotments})})
+    sizing = copy.deepcopy(read_sizing(sizing_path))
+    sizing["scale_out"] = {
+        "allotments": [{"cores": 0.25, "capacity_rps": 400.0}, {"cores": 0.5, "capacity_rps": 790.0},
+                       {"cores": 1.0, "capacity_rps": 1700.0}],
+        "predicted_rps": 1592.0, "error": -0.0635, "held": True, "extrapolation_to_node": 16.0,
+    }  # fmt: skip
+    md = render_markdown(build_report(ReportInputs(doc, "results.json", default_slos(), sizing, None)))
+    measured, modelled = _banners(md)
+    assert "; generator (locust) on 1 core(s); sut (app, redis, …) on 0.5 core(s)): PASS" in measured
+    assert "(scale-out check: -6.3% error)" in modelled
+    assert (
+        "- Scale-out check: held: 0.25 core(s) 400 req/s, 0.5 core(s) 790 req/s, 1 core(s) 1,700 req/s;" in md
+    )
