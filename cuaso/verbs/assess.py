@@ -20,7 +20,8 @@ SWEEP_LEVELS = "1,2,3,4,6,8"  # concurrency levels (users without think time); o
 # saturates by N = 3 or 4, so the levels are dense below and just past the knee
 SWEEP_WARMUP_S = 3
 SWEEP_STEADY_S = 10  # the drill's validity checks Little's law on windows of 10 s or more
-SWEEP_REPEATS = 2  # windows per level: each level's own noise is measured, and the bootstrap uses it
+SWEEP_REPEATS = 2  # windows per level, in passes over all levels (--interleave): each level's own noise,
+# drift on the machine included, is measured, and the bootstrap uses it
 # The scale-out check: the same stack at smaller CPU quotas than the main sweep's one core; their
 # capacities predict the one-core capacity (capacity/sizing/scaleout.py). Two saturated levels each.
 SCALE_OUT_CORES = (0.25, 0.5)
@@ -77,7 +78,7 @@ def _assess(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     seed = str(args.seed)
     sweep = ["--warmup", str(args.warmup), "--steady", str(args.steady), "--repeats", str(SWEEP_REPEATS),
-             "--seed", seed]  # fmt: skip
+             "--interleave", "--seed", seed]  # fmt: skip
     _step("sweep", ["sweep", "--levels", args.levels, *sweep, "--out", str(out / "sweep")])
     scale_out = [out / "sweep" / "results.json"]
     for cores in SCALE_OUT_CORES:

@@ -48,6 +48,13 @@ def register(subparsers: Subparsers) -> None:
         "--steady", type=float, default=30.0, metavar="SECONDS", help="each measured window (default 30)"
     )
     parser.add_argument("--repeats", type=int, default=2, help="measured windows per level (default 2)")
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="play the repeats as passes over all levels (1..top, then again), each window after its own "
+        "warm-up, so that a level's repeats lie minutes apart and their spread shows what drifts on the "
+        "machine (default: a level's repeats back to back)",
+    )
     confine = parser.add_argument_group(
         "CPU allotments (cgroups v1 cpu/cpuset or v2; root or a delegated cgroup)",
         "By default, on a machine with 2 or more CPUs, Locust runs on CPU 0 and the stack on the others, "
@@ -80,6 +87,7 @@ def _sweep(args: argparse.Namespace) -> int:
         "warmup_s": args.warmup,
         "steady_s": args.steady,
         "repeats": args.repeats,
+        "interleave": args.interleave,
     }
     config = base_config(args, Staircase.name, shape_params=params)
     out = args.out or default_out("sweep")

@@ -32,6 +32,20 @@ def test_the_staircase_holds_each_level_for_a_warmup_then_its_repeats() -> None:
     assert Staircase(**shape.params()) == shape
 
 
+def test_interleaved_repeats_are_passes_over_every_level() -> None:
+    shape = Staircase(levels=(2, 4), warmup_s=5, steady_s=10, repeats=2, interleave=True)
+    assert shape.duration_s == 60
+    assert [p.name for p in shape.phases()] == [
+        "warmup-002-r1", "level-002-r1", "warmup-004-r1", "level-004-r1",
+        "warmup-002-r2", "level-002-r2", "warmup-004-r2", "level-004-r2",
+    ]  # fmt: skip
+    assert [shape.users_at(t) for t in (0, 14.9, 15, 29.9, 30, 45, 59.9)] == [2, 2, 4, 4, 2, 4, 4]
+    assert shape.phase_at(50.0) == "level-004-r2"
+    assert Staircase(**shape.params()) == shape
+    with pytest.raises(ValueError, match="interleave: must be true or false"):
+        Staircase(levels=(2,), interleave="yes")  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"levels": ()}, "need at least one level"), ({"levels": (4, 2)}, "must increase"),
