@@ -120,7 +120,8 @@ def sizing_banner(
     status = _get(data, "validation", "status") or "unknown"
     inside = _get(data, "within_validated_range") is True
     answer = f"{fmt.count(p50)} app nodes of {fmt.count(cores)} cores at P50, {fmt.count(p90)} at P90"
-    worst = _n(data, "validation", "errors", "usl", "max_abs")
+    basis = str(_get(data, "parameters", "capacity_model", "value") or "usl")
+    worst = _n(data, "validation", "errors", basis, "max_abs")
     core_scale = _n(data, "load", "core_scale")
     scaled = (
         f"; per-node capacity extrapolated × {fmt.number(core_scale)} in cores from the measured machine"
@@ -251,6 +252,7 @@ def _signed(share: float | None) -> str:
 def _measured_basis(data: dict[str, Any]) -> list[str]:
     """The scale-out check, the per-tier service demands and where USL and MVA disagree, when given."""
     lines = []
+    basis = str(_get(data, "parameters", "capacity_model", "value") or "usl")
     check = _get(data, "scale_out")
     if isinstance(check, dict):
         shown = ", ".join(
@@ -261,7 +263,7 @@ def _measured_basis(data: dict[str, Any]) -> list[str]:
             f"Scale-out check: {'held' if _get(check, 'held') is True else 'FAILED'}: {shown}; capacity ∝ "
             f"cores from the smaller allotments predicts {fmt.rate(_n(check, 'predicted_rps'))}, error "
             f"{_signed(_n(check, 'error'))} (beside the held-out error "
-            f"{fmt.percent(_n(data, 'validation', 'errors', 'usl', 'max_abs'))}); the node shape lies "
+            f"{fmt.percent(_n(data, 'validation', 'errors', basis, 'max_abs'))}); the node shape lies "
             f"× {fmt.number(_n(check, 'extrapolation_to_node'))} beyond the largest allotment checked."
         )
     demands = _get(data, "measured", "service_demands")

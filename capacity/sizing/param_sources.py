@@ -52,6 +52,8 @@ def _from_text(key: str, text: str, source: str) -> object:
     kind, value = _TYPES[key], text.strip()
     if "None" in kind and value.lower() in ("none", ""):
         return None
+    if kind == "str":
+        return value
     try:
         if kind == "bool":
             if value.lower() not in ("true", "false", "yes", "no", "on", "off", "1", "0"):

@@ -58,8 +58,14 @@ PARAMETER_NOTES: MappingProxyType[str, str] = MappingProxyType(
         "seed": "seed of those draws (same seed, same output)",
         "validation_tolerance": "assumption: largest held-out prediction error that counts as validated",
         "holdout_share": "assumption: share of the measured levels (the highest) held out for validation",
+        "capacity_model": "the model the node capacity, operating point and validation rest on: 'usl' (the "
+        "fitted curve) or 'mva' (exact MVA from the measured CPU demands per request)",
     }
 )
+
+
+CAPACITY_MODELS: tuple[str, ...] = ("usl", "mva")
+"""Models a sizing can rest on (``capacity_model``)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class SizingParameters:
     seed: int = 0
     validation_tolerance: float = 0.10
     holdout_share: float = 0.25
+    capacity_model: str = "usl"
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -109,6 +116,12 @@ class SizingParameters:
             if spec.name == "site_failover":
                 if not isinstance(value, bool):
                     raise ModelError(f"site_failover: must be true or false, got {value!r}")
+                continue
+            if spec.name == "capacity_model":
+                if value not in CAPACITY_MODELS:
+                    raise ModelError(
+                        f"capacity_model: must be one of {', '.join(CAPACITY_MODELS)}, got {value!r}"
+                    )
                 continue
             if value is None and spec.name in ("think_time_s", "reference_cores"):
                 continue

@@ -41,12 +41,12 @@ from capacity.sizing.demands import CurvePoint, Demands, curve, demands
 from capacity.sizing.facts import MixFigures, YearlyVolumes
 from capacity.sizing.fleet import GeneratorFleet, generator_fleet
 from capacity.sizing.inputs import MeasuredProfile
-from capacity.sizing.models import MODEL_NAMES, Predictors, build_predictors
+from capacity.sizing.models import MODEL_NAMES, MVACurve, Predictors, build_predictors, mva_bootstrap
 from capacity.sizing.params import SizingParameters
 from capacity.sizing.scaleout import ScaleOutCheck
 from capacity.sizing.validation import CrossCheck, Validation, validate
 from capacity.usl import USLModel
-from capacity.usl_bootstrap import USLBootstrap, bootstrap_usl
+from capacity.usl_bootstrap import bootstrap_usl
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ class Uncertainty:
     P50/P90 are quantiles of both sets of draws pooled, so noisy repeats widen them.
     """
 
-    covariance_p50: int
-    covariance_p90: int
+    covariance_p50: int | None
+    covariance_p90: int | None
     bootstrap_p50: int | None
     bootstrap_p90: int | None
     bootstrap_method: str | None
@@ -111,38 +111,59 @@ class Sizing:
 
 
 class _NodeEstimator:
-    """Node counts for a planned request rate on the point estimate and on every draw of the curve:
-    draws from the fit's covariance and USL refits bootstrapped over the repeats, pooled."""
+    """Node counts for a planned request rate on the point estimate and on every draw of the curve.
 
-    def __init__(self, usl: USLModel, point: OperatingPoint, load: TargetLoad, params: SizingParameters):
+    USL basis: draws from the fit's covariance and USL refits bootstrapped over the repeats, pooled. MVA
+    basis: MVA networks rebuilt from the windows resampled within each level (the spread between
+    repeats; MVA has no fitted covariance)."""
+
+    def __init__(
+        self,
+        predictors: Predictors,
+        profile: MeasuredProfile,
+        point: OperatingPoint,
+        load: TargetLoad,
+        params: SizingParameters,
+    ):
+        n = point.concurrency
         self.usable = params.max_utilization * load.core_scale
-        self.point_capacity = usl.throughput_at_concurrency(point.concurrency)
-        draws = usl.sample_parameters(params.samples, seed=params.seed)
-        self.cov_capacity = np.array([d.throughput_at_concurrency(point.concurrency) for d in draws])
-        self.boot: USLBootstrap | None = None
+        self.cov_capacity = np.empty(0)
         self.boot_capacity = np.empty(0)
+        self.method: str | None = None
+        usl = predictors.usl
+        if params.capacity_model == "mva":
+            self.point_capacity = MVACurve(predictors.mva).throughput_at_concurrency(n)
+            if params.bootstrap_samples > 0:
+                self.boot_capacity = mva_bootstrap(profile, n, params.bootstrap_samples, params.seed)
+                self.method = "repeats (MVA rebuilt)"
+            return
+        self.point_capacity = usl.throughput_at_concurrency(n)
+        draws = usl.sample_parameters(params.samples, seed=params.seed)
+        self.cov_capacity = np.array([d.throughput_at_concurrency(n) for d in draws])
         if params.bootstrap_samples > 0:
-            self.boot = bootstrap_usl(usl.concurrency, usl.throughput, params.bootstrap_samples, params.seed)
-            self.boot_capacity = self.boot.throughputs_at(point.concurrency)
+            boot = bootstrap_usl(usl.concurrency, usl.throughput, params.bootstrap_samples, params.seed)
+            self.boot_capacity = boot.throughputs_at(n)
+            self.method = boot.method
 
     def _needed(self, requests_per_s: float, capacity: np.ndarray | float) -> list[int]:
         counts = np.maximum(1, np.ceil(requests_per_s / (np.asarray(capacity) * self.usable) - 1e-12))
         return [int(v) for v in np.atleast_1d(counts)]
 
     def counts(self, requests_per_s: float) -> tuple[int, int, int]:
-        pooled = self._needed(requests_per_s, np.concatenate([self.cov_capacity, self.boot_capacity]))
         point = self._needed(requests_per_s, self.point_capacity)[0]
+        draws = np.concatenate([self.cov_capacity, self.boot_capacity])
+        pooled = self._needed(requests_per_s, draws) if draws.size else [point]
         return point, nearest_rank(pooled, 0.5), nearest_rank(pooled, 0.9)
 
     def uncertainty(self, requests_per_s: float) -> Uncertainty:
-        cov = self._needed(requests_per_s, self.cov_capacity)
+        cov = self._needed(requests_per_s, self.cov_capacity) if self.cov_capacity.size else []
         boot = self._needed(requests_per_s, self.boot_capacity) if self.boot_capacity.size else []
         return Uncertainty(
-            covariance_p50=nearest_rank(cov, 0.5),
-            covariance_p90=nearest_rank(cov, 0.9),
+            covariance_p50=nearest_rank(cov, 0.5) if cov else None,
+            covariance_p90=nearest_rank(cov, 0.9) if cov else None,
             bootstrap_p50=nearest_rank(boot, 0.5) if boot else None,
             bootstrap_p90=nearest_rank(boot, 0.9) if boot else None,
-            bootstrap_method=self.boot.method if self.boot is not None else None,
+            bootstrap_method=self.method,
             bootstrap_draws=len(boot),
         )
 
@@ -162,9 +183,8 @@ def _plan(
             f"levels: {len(profile.levels)} points on {len(profile.distinct_levels)} levels "
             f"{list(profile.distinct_levels)} are too few to size from ({exc}); sweep more levels or repeats"
         ) from None
-    point = operating_point(
-        predictors.usl, profile, predictors.think_time_s, params.slo_ms, params.max_extrapolation
-    )
+    curve = predictors.usl if params.capacity_model == "usl" else MVACurve(predictors.mva)
+    point = operating_point(curve, profile, predictors.think_time_s, params.slo_ms, params.max_extrapolation)
     reference = params.reference_cores or float(profile.reference_cores)
     think = params.think_time_s if params.think_time_s is not None else mix.think_time_per_request_s
     return predictors, point, TargetLoad.build(params, think, point, reference), reference
@@ -181,7 +201,7 @@ def size(
     figures = mix if mix is not None else MixFigures.from_mix()
     volumes = YearlyVolumes.from_facts()
     predictors, point, load, reference = _plan(profile, params, figures)
-    estimator = _NodeEstimator(predictors.usl, point, load, params)
+    estimator = _NodeEstimator(predictors, profile, point, load, params)
     base, p50, p90 = estimator.counts(load.requests_per_s)
     capacity = point.throughput * load.core_scale
     cpu_demand = sum(profile.demand_s(kind) for kind in profile.app_node_kinds)
@@ -224,7 +244,10 @@ def size(
         storage=storage(params, volumes, figures),
         generators=generator_fleet(profile, params, load.requests_per_s),
         validation=validate(
-            profile, tolerance=params.validation_tolerance, holdout_share=params.holdout_share
+            profile,
+            tolerance=params.validation_tolerance,
+            holdout_share=params.holdout_share,
+            model="mva" if params.capacity_model == "mva" else "usl",
         ),
         cross_check=cross,
         warnings=(),
@@ -318,11 +341,11 @@ def nodes_curve(
     """Base node counts (point, P50, P90) and installed nodes (P90 layout) for each target."""
     figures = mix if mix is not None else MixFigures.from_mix()
     predictors, point, load, _ = _plan(profile, params, figures)
-    estimator = _NodeEstimator(predictors.usl, point, load, params)
-    curve = []
+    estimator = _NodeEstimator(predictors, profile, point, load, params)
+    rows = []
     for users in target_users:
         scaled = replace(params, target_users=float(users))
         rate = scaled.planned_users / (load.think_time_s + point.mean_ms / 1000.0)
         base, p50, p90 = estimator.counts(rate)
-        curve.append(NodesAtUsers(float(users), base, p50, p90, Layout.build(p90, scaled).total))
-    return tuple(curve)
+        rows.append(NodesAtUsers(float(users), base, p50, p90, Layout.build(p90, scaled).total))
+    return tuple(rows)

@@ -138,7 +138,11 @@ def _uncertainty(s: Sizing) -> dict[str, Any] | None:
         return None
     return {
         "pooled": "P50/P90 over the covariance draws and the bootstrap draws together",
-        "covariance": {"p50": u.covariance_p50, "p90": u.covariance_p90, "draws": s.params.samples},
+        "covariance": {
+            "p50": u.covariance_p50,
+            "p90": u.covariance_p90,
+            "draws": s.params.samples if u.covariance_p50 is not None else 0,
+        },
         "bootstrap": {
             "p50": u.bootstrap_p50,
             "p90": u.bootstrap_p90,
@@ -296,6 +300,11 @@ def _summary(s: Sizing) -> str:
         f"{load.think_time_s:.3g} s think time per request. SLO: {pct} ≤ {p.slo_ms:g} ms, mapped to the "
         f"mean through the empirical {pct}/mean ratio {s.operating.percentile_ratio:.2f}. "
         f"Sites: {p.sites}, {sites}."
+        + (
+            " Capacity model: MVA from the measured CPU seconds per request (service demands)."
+            if p.capacity_model == "mva"
+            else ""
+        )
     )
 
 
@@ -319,8 +328,10 @@ def _uncertainty_rows(s: Sizing) -> list[str]:
     u = s.nodes.uncertainty
     if u is None:
         return []
-    rows = [f"| base nodes, fit covariance only | {u.covariance_p50} | {u.covariance_p90} | "
-            f"{s.params.samples} draws of (λ, σ, κ) |"]  # fmt: skip
+    rows = []
+    if u.covariance_p50 is not None:
+        rows.append(f"| base nodes, fit covariance only | {u.covariance_p50} | {u.covariance_p90} | "
+                    f"{s.params.samples} draws of (λ, σ, κ) |")  # fmt: skip
     if u.bootstrap_p50 is not None:
         rows.append(
             f"| base nodes, bootstrap only | {u.bootstrap_p50} | {u.bootstrap_p90} | {u.bootstrap_draws} "

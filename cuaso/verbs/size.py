@@ -62,6 +62,7 @@ _NUMERIC: tuple[tuple[str, str, type, str], ...] = (
     ("--seed", "seed", int, "seed of those draws"),
     ("--validation-tolerance", "validation_tolerance", float, "largest held-out error that validates"),
     ("--holdout-share", "holdout_share", float, "share of the highest levels held out"),
+    ("--capacity-model", "capacity_model", str, "usl (the fitted curve) or mva (from the CPU demands)"),
 )
 
 
