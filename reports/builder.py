@@ -26,7 +26,8 @@ from reports.sections import (
     resources_section,
     validity_section,
 )
-from reports.sizing import sizing_banner, sizing_section
+from reports.sizing import sizing_section
+from reports.sizing_basis import sizing_banner
 from reports.summary import run_duration_s, whole_run
 from reports.verdict import MIN_PHASE_SAMPLES, Verdict, judge_all
 from results.document import ResultsDocument

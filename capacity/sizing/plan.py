@@ -22,8 +22,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from capacity.exceptions import ModelError, TooFewPointsError
 from capacity.sizing.app import (
     Layout,
@@ -32,38 +30,20 @@ from capacity.sizing.app import (
     OperatingPoint,
     TargetLoad,
     modes,
-    nearest_rank,
     node_memory,
     operating_point,
 )
 from capacity.sizing.data import Bandwidth, RedisSizing, Storage, bandwidth, redis_sizing, storage
 from capacity.sizing.demands import CurvePoint, Demands, curve, demands
+from capacity.sizing.estimate import NodeEstimator, Uncertainty
 from capacity.sizing.facts import MixFigures, YearlyVolumes
 from capacity.sizing.fleet import GeneratorFleet, generator_fleet
 from capacity.sizing.inputs import MeasuredProfile
-from capacity.sizing.models import MODEL_NAMES, MVACurve, Predictors, build_predictors, mva_bootstrap
+from capacity.sizing.models import MODEL_NAMES, MVACurve, Predictors, build_predictors
 from capacity.sizing.params import SizingParameters
 from capacity.sizing.scaleout import ScaleOutCheck
 from capacity.sizing.validation import CrossCheck, Validation, validate
 from capacity.usl import USLModel
-from capacity.usl_bootstrap import bootstrap_usl
-
-
-@dataclass(frozen=True)
-class Uncertainty:
-    """P50/P90 base node counts from each source of uncertainty alone, and how the pooled ones were made.
-
-    ``covariance``: draws of (λ, σ, κ) from the fit's covariance; ``bootstrap``: USL refits to the
-    measurements resampled between repeats (or residuals, :mod:`capacity.usl_bootstrap`); the sizing's
-    P50/P90 are quantiles of both sets of draws pooled, so noisy repeats widen them.
-    """
-
-    covariance_p50: int | None
-    covariance_p90: int | None
-    bootstrap_p50: int | None
-    bootstrap_p90: int | None
-    bootstrap_method: str | None
-    bootstrap_draws: int
 
 
 @dataclass(frozen=True)
@@ -110,64 +90,6 @@ class Sizing:
         return top is not None and self.operating.concurrency <= top * (1 + 1e-9)
 
 
-class _NodeEstimator:
-    """Node counts for a planned request rate on the point estimate and on every draw of the curve.
-
-    USL basis: draws from the fit's covariance and USL refits bootstrapped over the repeats, pooled. MVA
-    basis: MVA networks rebuilt from the windows resampled within each level (the spread between
-    repeats; MVA has no fitted covariance)."""
-
-    def __init__(
-        self,
-        predictors: Predictors,
-        profile: MeasuredProfile,
-        point: OperatingPoint,
-        load: TargetLoad,
-        params: SizingParameters,
-    ):
-        n = point.concurrency
-        self.usable = params.max_utilization * load.core_scale
-        self.cov_capacity = np.empty(0)
-        self.boot_capacity = np.empty(0)
-        self.method: str | None = None
-        usl = predictors.usl
-        if params.capacity_model == "mva":
-            self.point_capacity = MVACurve(predictors.mva).throughput_at_concurrency(n)
-            if params.bootstrap_samples > 0:
-                self.boot_capacity = mva_bootstrap(profile, n, params.bootstrap_samples, params.seed)
-                self.method = "repeats (MVA rebuilt)"
-            return
-        self.point_capacity = usl.throughput_at_concurrency(n)
-        draws = usl.sample_parameters(params.samples, seed=params.seed)
-        self.cov_capacity = np.array([d.throughput_at_concurrency(n) for d in draws])
-        if params.bootstrap_samples > 0:
-            boot = bootstrap_usl(usl.concurrency, usl.throughput, params.bootstrap_samples, params.seed)
-            self.boot_capacity = boot.throughputs_at(n)
-            self.method = boot.method
-
-    def _needed(self, requests_per_s: float, capacity: np.ndarray | float) -> list[int]:
-        counts = np.maximum(1, np.ceil(requests_per_s / (np.asarray(capacity) * self.usable) - 1e-12))
-        return [int(v) for v in np.atleast_1d(counts)]
-
-    def counts(self, requests_per_s: float) -> tuple[int, int, int]:
-        point = self._needed(requests_per_s, self.point_capacity)[0]
-        draws = np.concatenate([self.cov_capacity, self.boot_capacity])
-        pooled = self._needed(requests_per_s, draws) if draws.size else [point]
-        return point, nearest_rank(pooled, 0.5), nearest_rank(pooled, 0.9)
-
-    def uncertainty(self, requests_per_s: float) -> Uncertainty:
-        cov = self._needed(requests_per_s, self.cov_capacity) if self.cov_capacity.size else []
-        boot = self._needed(requests_per_s, self.boot_capacity) if self.boot_capacity.size else []
-        return Uncertainty(
-            covariance_p50=nearest_rank(cov, 0.5) if cov else None,
-            covariance_p90=nearest_rank(cov, 0.9) if cov else None,
-            bootstrap_p50=nearest_rank(boot, 0.5) if boot else None,
-            bootstrap_p90=nearest_rank(boot, 0.9) if boot else None,
-            bootstrap_method=self.method,
-            bootstrap_draws=len(boot),
-        )
-
-
 def _plan(
     profile: MeasuredProfile, params: SizingParameters, mix: MixFigures
 ) -> tuple[Predictors, OperatingPoint, TargetLoad, float]:
@@ -201,7 +123,7 @@ def size(
     figures = mix if mix is not None else MixFigures.from_mix()
     volumes = YearlyVolumes.from_facts()
     predictors, point, load, reference = _plan(profile, params, figures)
-    estimator = _NodeEstimator(predictors, profile, point, load, params)
+    estimator = NodeEstimator(predictors, profile, point, load, params)
     base, p50, p90 = estimator.counts(load.requests_per_s)
     capacity = point.throughput * load.core_scale
     cpu_demand = sum(profile.demand_s(kind) for kind in profile.app_node_kinds)
@@ -341,7 +263,7 @@ def nodes_curve(
     """Base node counts (point, P50, P90) and installed nodes (P90 layout) for each target."""
     figures = mix if mix is not None else MixFigures.from_mix()
     predictors, point, load, _ = _plan(profile, params, figures)
-    estimator = _NodeEstimator(predictors, profile, point, load, params)
+    estimator = NodeEstimator(predictors, profile, point, load, params)
     rows = []
     for users in target_users:
         scaled = replace(params, target_users=float(users))

@@ -8,22 +8,24 @@ through the *empirical* percentile-to-mean ratios measured by the HDR histograms
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from capacity.sizing.params import PARAMETER_NOTES
 from capacity.sizing.plan import Sizing
+from capacity.sizing.render_basis import (
+    _n,
+    _r,
+    curve_json,
+    curve_rows,
+    demands_json,
+    scale_out_json,
+    uncertainty_json,
+    uncertainty_rows,
+)
 
 SCHEMA = "cuaso.sizing"
 SCHEMA_VERSION = 1
-SIGNIFICANT_DIGITS = 6
-
-
-def _r(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
 def _layout(s: Sizing, which: str) -> dict[str, Any]:
@@ -55,62 +57,6 @@ def _levels(s: Sizing) -> list[dict[str, Any]]:
     ]
 
 
-def _demands(s: Sizing) -> dict[str, Any] | None:
-    d = s.demands
-    if d is None:
-        return None
-    return {
-        "basis": "utilization law: CPU seconds per successful request per process kind, median over levels",
-        "cores": _r(d.cores),
-        "tiers": {t.kind: {"cpu_s_per_request": _r(t.demand_s), "share": _r(t.share)} for t in d.tiers},
-        "total_cpu_s_per_request": _r(d.total_s),
-        "bottleneck": d.bottleneck,
-        "max_throughput_rps": _r(d.max_throughput),
-    }
-
-
-def _curve(s: Sizing) -> list[dict[str, Any]]:
-    return [
-        {
-            "concurrency": _r(c.concurrency),
-            "repeats": c.repeats,
-            "measured_rps": _r(c.measured),
-            "spread_between_repeats": _r(c.spread),
-            "usl_rps": _r(c.usl),
-            "mva_rps": _r(c.mva),
-            "usl_error": _r(c.error("usl")),
-            "mva_error": _r(c.error("mva")),
-            "models_disagree": c.disagree,
-        }
-        for c in s.curve
-    ]
-
-
-def _scale_out(s: Sizing) -> dict[str, Any] | None:
-    c = s.scale_out
-    if c is None:
-        return None
-    return {
-        "method": "capacity = slope × cores fitted on the smaller allotments, predicting the largest",
-        "allotments": [
-            {
-                "source": p.source,
-                "cores": _r(p.cores),
-                "concurrency": _r(p.concurrency),
-                "capacity_rps": _r(p.capacity_rps),
-            }
-            for p in c.points
-        ],
-        "slope_rps_per_core": _r(c.slope_rps_per_core),
-        "predicted_rps": _r(c.predicted_rps),
-        "measured_rps": _r(c.largest.capacity_rps),
-        "error": _r(c.error),
-        "tolerance": c.tolerance,
-        "held": c.held,
-        "extrapolation_to_node": _r(c.extrapolation(s.params.node_cores)),
-    }
-
-
 def _validation(s: Sizing) -> dict[str, Any]:
     v = s.validation
     return {
@@ -129,26 +75,6 @@ def _validation(s: Sizing) -> dict[str, Any]:
         ],
         "errors": {k: {"mean_abs": _r(e.mean_abs), "max_abs": _r(e.max_abs)} for k, e in v.errors.items()},
         "validated_up_to": _r(v.validated_up_to),
-    }
-
-
-def _uncertainty(s: Sizing) -> dict[str, Any] | None:
-    u = s.nodes.uncertainty
-    if u is None:
-        return None
-    return {
-        "pooled": "P50/P90 over the covariance draws and the bootstrap draws together",
-        "covariance": {
-            "p50": u.covariance_p50,
-            "p90": u.covariance_p90,
-            "draws": s.params.samples if u.covariance_p50 is not None else 0,
-        },
-        "bootstrap": {
-            "p50": u.bootstrap_p50,
-            "p90": u.bootstrap_p90,
-            "method": u.bootstrap_method,
-            "draws": u.bootstrap_draws,
-        },
     }
 
 
@@ -178,8 +104,8 @@ def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, An
             "effective_think_time_s": _r(s.measured_think_time_s),
             "percentile": p.slo_percentile,
             "levels": _levels(s),
-            "service_demands": _demands(s),
-            "curve": _curve(s),
+            "service_demands": demands_json(s),
+            "curve": curve_json(s),
         },
         "fit": {
             "model": "usl",
@@ -217,7 +143,7 @@ def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, An
             "capacity_rps_per_node": _r(s.nodes.node_capacity_rps),
             "cpu_s_per_request": _r(s.nodes.cpu_demand_s),
             "base": {"point": s.nodes.point, "p50": s.nodes.p50, "p90": s.nodes.p90},
-            "uncertainty": _uncertainty(s),
+            "uncertainty": uncertainty_json(s),
             "installed": {"p50": _layout(s, "p50"), "p90": _layout(s, "p90")},
             "memory_per_node": {
                 "workers": s.nodes.memory.workers,
@@ -282,13 +208,9 @@ def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, An
             "spread": _r(s.cross_check.spread),
         },
         "within_validated_range": s.within_validated_range,
-        "scale_out": _scale_out(s),
+        "scale_out": scale_out_json(s),
         "warnings": list(s.warnings),
     }
-
-
-def _n(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
 
 
 def _summary(s: Sizing) -> str:
@@ -320,24 +242,8 @@ def _app_rows(s: Sizing) -> list[str]:
         f"{_n(nodes.node_capacity_rps)} req/s per node at the operating point |",
         f"| app RAM, GiB | {_n(lo.total * p.node_ram_gib)} | {_n(hi.total * p.node_ram_gib)} | "
         f"{nodes.memory.needed_gib:.1f} GiB needed per node |",
-        *_uncertainty_rows(s),
+        *uncertainty_rows(s),
     ]
-
-
-def _uncertainty_rows(s: Sizing) -> list[str]:
-    u = s.nodes.uncertainty
-    if u is None:
-        return []
-    rows = []
-    if u.covariance_p50 is not None:
-        rows.append(f"| base nodes, fit covariance only | {u.covariance_p50} | {u.covariance_p90} | "
-                    f"{s.params.samples} draws of (λ, σ, κ) |")  # fmt: skip
-    if u.bootstrap_p50 is not None:
-        rows.append(
-            f"| base nodes, bootstrap only | {u.bootstrap_p50} | {u.bootstrap_p90} | {u.bootstrap_draws} "
-            f"refits, resampling the {u.bootstrap_method} |"
-        )
-    return rows
 
 
 def _other_rows(s: Sizing) -> list[str]:
@@ -387,45 +293,11 @@ def _validation_rows(s: Sizing) -> list[str]:
     return rows
 
 
-def _curve_rows(s: Sizing) -> list[str]:
-    d, check = s.demands, s.scale_out
-    rows: list[str] = []
-    if check is not None:
-        shown = ", ".join(f"{p.cores:g} core(s) {_n(p.capacity_rps)} req/s" for p in check.points)
-        rows += [
-            f"Scale-out check: **{'held' if check.held else 'failed'}**: {shown}; capacity ∝ cores "
-            f"from the smaller allotments predicts {_n(check.predicted_rps)} req/s at "
-            f"{check.largest.cores:g} core(s), error {check.error:+.1%} (tolerance {check.tolerance:.0%}); "
-            f"a {s.params.node_cores}-core node lies × {check.extrapolation(s.params.node_cores):.3g} "
-            "beyond it.",
-            "",
-        ]
-    if d is not None and d.tiers:
-        tiers = ", ".join(f"{t.kind} {t.demand_s * 1000:.3g} ms" for t in d.tiers if t.share >= 0.01)
-        rows += [
-            f"Service demands (CPU per request, {_n(d.cores)} core(s) measured): {tiers}; total "
-            f"{d.total_s * 1000:.3g} ms, bottleneck {d.bottleneck}, demand bound "
-            f"{_n(d.max_throughput)} req/s.",
-            "",
-        ]
-    rows += [
-        "| N | repeats | measured req/s | spread | USL | MVA | models |",
-        "|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for c in s.curve:
-        rows.append(
-            f"| {c.concurrency:g} | {c.repeats} | {_n(c.measured)} | {c.spread:.1%} | {_n(c.usl)} "
-            f"({c.error('usl'):+.1%}) | {_n(c.mva)} ({c.error('mva'):+.1%}) | "
-            f"{'DISAGREE' if c.disagree else 'agree'} |"
-        )
-    return rows
-
-
 def to_markdown(s: Sizing) -> str:
     """The sizing as Markdown tables a planner can paste into a document."""
     lines = [f"## Sizing for {_n(s.params.target_users)} concurrent users", "", _summary(s), ""]
     lines += [*_app_rows(s), "", *_other_rows(s), "", *_mode_rows(s), "", *_validation_rows(s)]
-    lines += ["", *_curve_rows(s)]
+    lines += ["", *curve_rows(s)]
     if s.warnings:
         lines += ["", "Warnings:", *[f"- {w}" for w in s.warnings]]
     return "\n".join(lines) + "\n"

@@ -8,7 +8,8 @@ from typing import Any
 
 from reports.builder import ReportInputs, build_report
 from reports.markdown import render_markdown
-from reports.sizing import read_sizing, sizing_banner
+from reports.sizing import read_sizing
+from reports.sizing_basis import sizing_banner
 from reports.verdict import default_slos
 from tests.reports.synthetic import Knobs, cutover_document
 
