@@ -4,7 +4,8 @@ One JSON document per run (``results.json``), versioned by ``schema_version`` an
 Per phase of the run it holds offered and achieved load, per-endpoint and per-journey requests,
 errors by kind and **mergeable HDR latency histograms** (microseconds, base64), the generator's own
 CPU, and the resources the system under test used per process kind; plus a timeline, /metrics
-snapshots, the environment and the run's validity checks.
+snapshots, the environment, the CPU allotments the processes were confined to (``run.allotments``, empty
+when nothing was confined; documents without the key read as before) and the run's validity checks.
 
 Reading: :func:`load_results` validates and upgrades older versions, so old runs stay readable.
 Writing: :func:`save_results`. Build documents with the pydantic models below.
