@@ -215,11 +215,33 @@ class _Group:
                 continue
 
 
+def remove_stale_groups(root: Path = CGROUP_ROOT) -> list[Path]:
+    """Remove empty ``cuaso-PID-*`` groups left by a cuaso process that no longer runs (killed before it
+    could clean up); groups of running processes, or with processes in them, are left alone."""
+    removed: list[Path] = []
+    for folder in (root, root / "cpu", root / "cpuset"):
+        if not folder.is_dir():
+            continue
+        for group in folder.glob("cuaso-*-*"):
+            owner = group.name.split("-")[1]
+            if not owner.isdigit() or psutil.pid_exists(int(owner)):
+                continue
+            try:
+                if (group / "cgroup.procs").read_text(encoding="utf-8").split():
+                    continue
+                group.rmdir()
+            except OSError:
+                continue
+            removed.append(group)
+    return removed
+
+
 class Confinement:
     """Named CPU allotments for processes this code starts; use as a context manager."""
 
     def __init__(self, limits: Mapping[str, CpuLimit], root: Path = CGROUP_ROOT) -> None:
         self.version = detect(root)
+        remove_stale_groups(root)
         self.limits = dict(limits)
         self._root = root
         self._groups: dict[str, _Group] = {}

@@ -22,6 +22,7 @@ from stack.cgroups import (
     CpuLimit,
     detect,
     parse_cpus,
+    remove_stale_groups,
 )
 
 BUSY = "import os, time\nif os.fork() == 0:\n    pass\nt = time.time()\nwhile time.time() - t < 6: pass\n"
@@ -83,6 +84,26 @@ def test_groups_are_removed_with_a_process_still_in_them() -> None:
     finally:
         child.kill()
         child.wait()
+
+
+@needs_cgroups
+def test_empty_groups_of_a_dead_cuaso_process_are_removed() -> None:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    version = detect()
+    parent = CGROUP_ROOT / "cpu" if version == "v1" else CGROUP_ROOT
+    stale = parent / f"cuaso-{gone.pid}-sut"
+    alive = parent / f"cuaso-{os.getpid()}-keep"
+    stale.mkdir()
+    alive.mkdir()
+    try:
+        assert stale in remove_stale_groups()
+        assert not stale.exists()
+        assert alive.exists()  # this process still runs: its groups are its own business
+    finally:
+        for d in (stale, alive):
+            if d.exists():
+                d.rmdir()
 
 
 def test_neither_hierarchy_is_explained(tmp_path: Path) -> None:
