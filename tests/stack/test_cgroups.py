@@ -126,3 +126,27 @@ def test_limits_and_cpu_lists_are_checked() -> None:
         CpuLimit(cpus=(0,), cores=2.0)
     assert CpuLimit(cpus=(1,), cores=0.5).effective_cores == 0.5
     assert CpuLimit(cpus=(0, 1)).effective_cores == 2.0
+
+
+def test_cgroup_v2_interface_files_are_written_as_the_kernel_documents_them(tmp_path: Path) -> None:
+    """Where this machine has no cgroup v2 with cpu/cpuset, check what would be written to one: the
+    controllers enabled for children, ``cpu.max`` as "quota period", ``cpuset.cpus``, ``cpu.weight``,
+    and each pid to ``cgroup.procs`` (a directory tree standing in for /sys/fs/cgroup)."""
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory\n", encoding="utf-8")
+    cpu = sorted(os.sched_getaffinity(0))[0]
+    confinement = Confinement({"sut": CpuLimit(cpus=(cpu,), cores=0.25)}, root=tmp_path)
+    assert confinement.mechanism == "cgroup-v2"
+    group = tmp_path / f"cuaso-{os.getpid()}-sut"
+    assert (tmp_path / "cgroup.subtree_control").read_text(encoding="utf-8") == "+cpu +cpuset"
+    assert (group / "cpu.max").read_text(encoding="utf-8") == "25000 100000"
+    assert (group / "cpuset.cpus").read_text(encoding="utf-8") == str(cpu)
+    assert (group / "cpu.weight").read_text(encoding="utf-8") == "10000"
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        confinement.add("sut", child.pid)
+        assert (group / "cgroup.procs").read_text(encoding="utf-8") == str(child.pid)
+        confinement.close()
+        assert (tmp_path / "cgroup.procs").read_text(encoding="utf-8") == str(child.pid)  # moved back
+    finally:
+        child.kill()
+        child.wait()
