@@ -112,7 +112,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def confine_limits(args: argparse.Namespace, *, local: bool) -> dict[str, CpuLimit] | None:
     """The allotments asked for, or the default split (Locust on CPU 0, the stack on the rest)."""
-    from stack.cgroups import CgroupUnavailableError, CpuLimit, detect, parse_cpus
+    from stack.cgroups import CgroupUnavailableError, Confinement, CpuLimit, detect, parse_cpus
 
     explicit = any(v is not None for v in (args.sut_cpus, args.sut_cores, args.generator_cpus))
     if args.no_confine:
@@ -136,6 +136,13 @@ def confine_limits(args: argparse.Namespace, *, local: bool) -> dict[str, CpuLim
     limits = {"generator": CpuLimit(cpus=generator)}
     if local:
         limits["sut"] = CpuLimit(cpus=sut_cpus or None, cores=args.sut_cores)
+    if not explicit:
+        try:  # a trial: a delegated cgroup v2 may refuse controllers that detect() cannot foresee
+            with Confinement(limits):
+                pass
+        except CgroupUnavailableError as exc:
+            _say(f"{exc}; the sweep runs unconfined (the generator shares the stack's cores)")
+            return None
     return limits
 
 
