@@ -27,6 +27,7 @@ from reports.sections import (
     validity_section,
 )
 from reports.sizing import sizing_section
+from reports.sizing_basis import sizing_banner
 from reports.summary import run_duration_s, whole_run
 from reports.verdict import MIN_PHASE_SAMPLES, Verdict, judge_all
 from results.document import ResultsDocument
@@ -208,7 +209,10 @@ def _method_section() -> Section:
         "Error rate = failed requests ÷ requests; a journey fails when one of its steps fails after retries.",
         "Resource use: CPU seconds and peak resident memory per process kind, sampled with psutil.",
         "The sizing is a model fitted to measured sweeps (Universal Scalability Law); its P50/P90 come "
-        "from the fit's parameter uncertainty.",
+        "from the fit's parameter uncertainty and from the spread between repeats (a bootstrap over the "
+        "repeats of each level). Only a sizing whose held-out validation held, with its operating point "
+        "inside the validated range, speaks for the modelled population; the drill's verdict speaks only "
+        "for the simulated scale it ran at.",
     )
     return Section("method", "How the figures were computed", (bullets(items),), in_summary=False)
 
@@ -235,25 +239,38 @@ def build_report(inputs: ReportInputs) -> Report:
     if inputs.sizing is not None:
         sections.append(sizing_section(inputs.sizing, inputs.sizing_dir))
     sections.append(_method_section())
-    scale = doc.run.scale
+    scale, env = doc.run.scale, doc.environment
+    measured = (
+        f"{fmt.count(scale.simulated_users_peak)} simulated users at peak, {fmt.rate(total.throughput_rps)}"
+    )
+    modelled_headline, modelled_status = sizing_banner(inputs.sizing, scale.modelled_users, scale.scale)
+    machine = f"{env.hostname}, {env.cores} cores" + "".join(
+        f"; {a.group} ({', '.join(a.kinds[:2])}{', …' if len(a.kinds) > 2 else ''}) on "
+        f"{fmt.number(a.cores)} core(s)"
+        for a in doc.run.allotments
+        if a.cores is not None
+    )
     meta = (
-        ("verdict", verdict.status.upper()),
-        ("modelled", f"{fmt.count(scale.modelled_users)} users"),
-        ("simulated", f"{fmt.count(scale.simulated_users_peak)} users at peak"),
+        ("measured", measured),
+        ("machine", machine),
+        ("SLOs at simulated scale", verdict.status.upper()),
         ("requests", fmt.count(total.requests)),
         ("p95", fmt.ms(total.latency.p95_ms)),
         ("errors", fmt.percent(total.error_rate)),
         ("valid run", "yes" if doc.validity.valid else "NO"),
+        ("modelled", f"{fmt.count(scale.modelled_users)} users ({fmt.ratio(scale.scale)}): see the sizing"),
     )
     return Report(
         title=SCENARIO_TITLES.get(doc.run.scenario, f"{doc.run.scenario} drill"),
         subtitle=f"Load-test report · run {doc.run.id} · started {fmt.timestamp(doc.run.started_at)} · "
         f"{doc.environment.hostname}",
         verdict=verdict.status,
-        headline=verdict.headline(),
+        headline=f"Measured at simulated scale ({measured} on {machine}): {verdict.headline()}",
         sections=tuple(sections),
         footer=f"Made by cuaso {__version__} (cuaso report) from {inputs.source}.",
         meta=meta,
+        modelled_headline=modelled_headline,
+        modelled_status=modelled_status,
     )
 
 

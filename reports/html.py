@@ -116,6 +116,12 @@ def _section(s: Section) -> str:
 def render_html(report: Report) -> str:
     meta = "".join(f"<li><b>{escape(k)}</b>{escape(v)}</li>" for k, v in report.meta)
     toc = "".join(f'<a href="#{s.id}">{escape(s.title)}</a>' for s in report.sections)
+    modelled = (
+        f'<div class="banner {report.modelled_status}" role="status">'
+        f"{escape(report.modelled_headline)}</div>\n"
+        if report.modelled_headline
+        else ""
+    )
     sections = "\n".join(_section(s) for s in report.sections)
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -131,7 +137,7 @@ def render_html(report: Report) -> str:
 <h1>{escape(report.title)}</h1>
 <p class="subtitle">{escape(report.subtitle)}</p>
 <div class="banner {report.verdict}" role="status">{escape(report.headline)}</div>
-<ul class="meta">{meta}</ul>
+{modelled}<ul class="meta">{meta}</ul>
 <nav class="toc">{toc}</nav>
 </header>
 {sections}

@@ -48,6 +48,8 @@ def _section(s: Section) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     lines = [f"# {report.title}", "", report.subtitle, "", f"**{report.headline}**", ""]
+    if report.modelled_headline:
+        lines += [f"**{report.modelled_headline}**", ""]
     lines.append(" · ".join(f"{k}: {v}" for k, v in report.meta))
     lines.append("")
     for s in report.sections:

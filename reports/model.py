@@ -97,6 +97,9 @@ class Report:
     sections: tuple[Section, ...]
     footer: str = ""
     meta: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # key facts under the title
+    # The second banner: the sizing's answer for the modelled population, apart from what was measured.
+    modelled_headline: str = ""
+    modelled_status: VerdictStatus = "inconclusive"
 
     def __post_init__(self) -> None:
         ids = [s.id for s in self.sections]

@@ -14,7 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from reports import fmt
-from reports.model import Block, Image, Section, Table, bullets, image, paragraph, passed, table
+from reports.model import (
+    Block,
+    Image,
+    Section,
+    Table,
+    bullets,
+    image,
+    paragraph,
+    passed,
+    table,
+)
+from reports.sizing_basis import get, measured_basis, n_at, num, param
 from results.exceptions import CuasoError
 
 SCHEMA = "cuaso.sizing"
@@ -46,55 +57,30 @@ def read_sizing(path: Path) -> dict[str, Any]:
     return data
 
 
-def _get(data: Any, *keys: str | int) -> Any:
-    """``data[k1][k2]...`` or None where any step is missing or of the wrong type."""
-    for key in keys:
-        if isinstance(key, int) and isinstance(data, list) and -len(data) <= key < len(data):
-            data = data[key]
-        elif isinstance(key, str) and isinstance(data, dict):
-            data = data.get(key)
-        else:
-            return None
-    return data
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _param(data: dict[str, Any], name: str) -> float | None:
-    return _num(_get(data, "parameters", name, "value"))
-
-
-def _n(data: Any, *keys: str | int) -> float | None:
-    """The number at ``keys`` or None."""
-    return _num(_get(data, *keys))
-
-
 def _headline(data: dict[str, Any]) -> str:
-    target = _n(data, "load", "target_users") or _param(data, "target_users")
+    target = n_at(data, "load", "target_users") or param(data, "target_users")
     p50, p90 = (
-        _n(data, "app_nodes", "installed", "p50", "total"),
-        _n(data, "app_nodes", "installed", "p90", "total"),
+        n_at(data, "app_nodes", "installed", "p50", "total"),
+        n_at(data, "app_nodes", "installed", "p90", "total"),
     )
-    pct, slo = _param(data, "slo_percentile"), _param(data, "slo_ms")
+    pct, slo = param(data, "slo_percentile"), param(data, "slo_ms")
     return (
         f"Modelled: for {fmt.count(target)} concurrent users, planned as "
-        f"{fmt.count(_n(data, 'load', 'planned_users'))} users at peak "
-        f"({fmt.rate(_n(data, 'load', 'requests_per_s'))}), the portal needs {fmt.count(p50)} app nodes of "
-        f"{fmt.count(_n(data, 'app_nodes', 'node_shape', 'cores'))} cores at P50 and {fmt.count(p90)} at P90 "
-        f"of the fit's uncertainty, to keep p{fmt.number(pct)} ≤ {fmt.ms(slo)}."
+        f"{fmt.count(n_at(data, 'load', 'planned_users'))} users at peak "
+        f"({fmt.rate(n_at(data, 'load', 'requests_per_s'))}), the portal needs {fmt.count(p50)} app nodes of "
+        f"{fmt.count(n_at(data, 'app_nodes', 'node_shape', 'cores'))} cores at P50 and {fmt.count(p90)} "
+        f"at P90 of the fit's and the repeats' uncertainty, to keep p{fmt.number(pct)} ≤ {fmt.ms(slo)}."
     )
 
 
 def _nodes_table(data: dict[str, Any]) -> Table:
-    base = _get(data, "app_nodes", "base") or {}
+    base = get(data, "app_nodes", "base") or {}
     rows: list[tuple[str, ...]] = [
         (
             "base app nodes (one place)",
-            fmt.count(_num(_get(base, "point"))),
-            fmt.count(_num(_get(base, "p50"))),
-            fmt.count(_num(_get(base, "p90"))),
+            fmt.count(num(get(base, "point"))),
+            fmt.count(num(get(base, "p50"))),
+            fmt.count(num(get(base, "p90"))),
         )
     ]
     for label, key, show in (
@@ -103,63 +89,64 @@ def _nodes_table(data: dict[str, Any]) -> Table:
         ("app cores", "cores", fmt.count),
         ("app RAM, GiB", "ram_gib", fmt.count),
     ):
-        p50 = _num(_get(data, "app_nodes", "installed", "p50", key))
-        p90 = _num(_get(data, "app_nodes", "installed", "p90", key))
+        p50 = num(get(data, "app_nodes", "installed", "p50", key))
+        p90 = num(get(data, "app_nodes", "installed", "p90", key))
         rows.append((label, fmt.DASH, show(p50), show(p90)))
     return Table(
         ("modelled app tier", "point estimate", "P50", "P90"),
         tuple(rows),
         numeric=(False, True, True, True),
-        caption="P50/P90: node counts over draws of the USL parameters from the fit's uncertainty",
+        caption="P50/P90: node counts over draws of the USL curve from the fit's covariance and from a "
+        "bootstrap over the repeats (the spread between measurements), pooled",
     )
 
 
 def _modes_table(data: dict[str, Any]) -> Table | None:
-    modes = _get(data, "utilization")
+    modes = get(data, "utilization")
     if not isinstance(modes, list) or not modes:
         return None
     rows = tuple(
         (
-            str(_get(m, "mode") or fmt.DASH),
-            fmt.count(_num(_get(m, "serving_nodes_per_site"))),
-            fmt.rate(_num(_get(m, "requests_per_s_per_node"))),
-            fmt.percent(_num(_get(m, "utilization"))),
-            fmt.percent(_num(_get(m, "cpu_utilization"))),
-            {True: "yes", False: "no"}.get(_get(m, "within_headroom"), fmt.DASH),
+            str(get(m, "mode") or fmt.DASH),
+            fmt.count(num(get(m, "serving_nodes_per_site"))),
+            fmt.rate(num(get(m, "requests_per_s_per_node"))),
+            fmt.percent(num(get(m, "utilization"))),
+            fmt.percent(num(get(m, "cpu_utilization"))),
+            {True: "yes", False: "no"}.get(get(m, "within_headroom"), fmt.DASH),
         )
         for m in modes
     )
-    status = tuple(passed(_get(m, "within_headroom") is True) for m in modes)
+    status = tuple(passed(get(m, "within_headroom") is True) for m in modes)
     return Table(
         ("mode", "serving nodes per site", "per node", "utilization", "CPU", "within headroom"),
         rows,
         numeric=(False, True, True, True, True, False),
         status=status,
         status_column=5,
-        caption=f"headroom: at most {fmt.percent(_param(data, 'max_utilization'))} utilization (assumption)",
+        caption=f"headroom: at most {fmt.percent(param(data, 'max_utilization'))} utilization (assumption)",
     )
 
 
 def _other_table(data: dict[str, Any]) -> Table:
     rows = (
-        ("Redis shards (primaries)", fmt.count(_num(_get(data, "redis", "shards"))),
-         f"{_get(data, 'redis', 'bound') or fmt.DASH} bound"),
-        ("Redis instances", fmt.count(_num(_get(data, "redis", "instances"))), "with replicas"),
-        ("bandwidth out", f"{fmt.number(_num(_get(data, 'bandwidth', 'out_gbit_s')))} Gbit/s", "at peak"),
-        ("bandwidth in", f"{fmt.number(_num(_get(data, 'bandwidth', 'in_gbit_s')))} Gbit/s", "at peak"),
-        ("storage kept", f"{fmt.count(_num(_get(data, 'storage', 'retained_tb')))} TB", "over the retention"),
-        ("load generators (Locust workers)", fmt.count(_n(data, "load_generators", "workers")),
-         f"on {fmt.count(_n(data, 'load_generators', 'machines'))} machine(s)"),
+        ("Redis shards (primaries)", fmt.count(num(get(data, "redis", "shards"))),
+         f"{get(data, 'redis', 'bound') or fmt.DASH} bound"),
+        ("Redis instances", fmt.count(num(get(data, "redis", "instances"))), "with replicas"),
+        ("bandwidth out", f"{fmt.number(num(get(data, 'bandwidth', 'out_gbit_s')))} Gbit/s", "at peak"),
+        ("bandwidth in", f"{fmt.number(num(get(data, 'bandwidth', 'in_gbit_s')))} Gbit/s", "at peak"),
+        ("storage kept", f"{fmt.count(num(get(data, 'storage', 'retained_tb')))} TB", "over the retention"),
+        ("load generators (Locust workers)", fmt.count(n_at(data, "load_generators", "workers")),
+         f"on {fmt.count(n_at(data, 'load_generators', 'machines'))} machine(s)"),
     )  # fmt: skip
     return Table(("modelled resource", "value", "basis"), rows, numeric=(False, True, False))
 
 
 def _validation(data: dict[str, Any]) -> list[Block]:
-    status = _get(data, "validation", "status") or "unknown"
-    reason = _get(data, "validation", "reason") or "no reason given"
-    inside = _get(data, "within_validated_range")
-    top = _n(data, "validation", "validated_up_to")
-    at = _n(data, "operating_point", "concurrency")
+    status = get(data, "validation", "status") or "unknown"
+    reason = get(data, "validation", "reason") or "no reason given"
+    inside = get(data, "within_validated_range")
+    top = n_at(data, "validation", "validated_up_to")
+    at = n_at(data, "operating_point", "concurrency")
     lines = [f"Validation on held-out levels: {status}: {reason}."]
     if inside is True:
         lines.append(
@@ -171,14 +158,15 @@ def _validation(data: dict[str, Any]) -> list[Block]:
             f"The operating point (N = {fmt.number(at)} per measured node) lies BEYOND the range where "
             "held-out prediction held: treat the node counts as an extrapolation."
         )
-    fit = _get(data, "fit") or {}
-    if _num(_get(fit, "r_squared")) is not None:
+    fit = get(data, "fit") or {}
+    if num(get(fit, "r_squared")) is not None:
         lines.append(
-            f"USL fit: λ = {fmt.number(_n(fit, 'lambda'))} req/s, σ = {fmt.number(_n(fit, 'sigma'))}, "
-            f"κ = {fmt.number(_n(fit, 'kappa'))}, R² = {fmt.number(_n(fit, 'r_squared'), 4)}, "
-            f"on {fmt.count(_n(fit, 'n_points'))} measured points."
+            f"USL fit: λ = {fmt.number(n_at(fit, 'lambda'))} req/s, σ = {fmt.number(n_at(fit, 'sigma'))}, "
+            f"κ = {fmt.number(n_at(fit, 'kappa'))}, R² = {fmt.number(n_at(fit, 'r_squared'), 4)}, "
+            f"on {fmt.count(n_at(fit, 'n_points'))} measured points."
         )
-    warnings = [str(w) for w in (_get(data, "warnings") or []) if w]
+    lines += measured_basis(data)
+    warnings = [str(w) for w in (get(data, "warnings") or []) if w]
     blocks = [bullets(lines)]
     if warnings:
         blocks.append(bullets([f"Warning: {w}" for w in warnings]))
@@ -188,20 +176,20 @@ def _validation(data: dict[str, Any]) -> list[Block]:
 def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    number = _num(value)
+    number = num(value)
     if number is not None:
         return fmt.number(number, 6)
     return "from the data" if value is None else str(value)
 
 
 def _assumptions(data: dict[str, Any]) -> Table | None:
-    params = _get(data, "parameters")
+    params = get(data, "parameters")
     if not isinstance(params, dict):
         return None
     rows = tuple(
-        (name, _value(_get(entry, "value")), str(_get(entry, "note") or ""))
+        (name, _value(get(entry, "value")), str(get(entry, "note") or ""))
         for name, entry in params.items()
-        if str(_get(entry, "note") or "").startswith(("assumption", "FACTS"))
+        if str(get(entry, "note") or "").startswith(("assumption", "FACTS"))
     )
     if not rows:
         return None
@@ -225,7 +213,7 @@ def _plots(folder: Path) -> list[Block]:
 def sizing_section(data: dict[str, Any], folder: Path | None) -> Section:
     """The report section for a sizing; ``folder`` holds its PNG plots (or None: tables only)."""
     blocks: list[Block] = [paragraph(_headline(data))]
-    status = _get(data, "validation", "status") or "unknown"
+    status = get(data, "validation", "status") or "unknown"
     if status != "held":
         blocks.append(
             paragraph(

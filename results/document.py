@@ -4,7 +4,8 @@ One JSON document per run (``results.json``), versioned by ``schema_version`` an
 Per phase of the run it holds offered and achieved load, per-endpoint and per-journey requests,
 errors by kind and **mergeable HDR latency histograms** (microseconds, base64), the generator's own
 CPU, and the resources the system under test used per process kind; plus a timeline, /metrics
-snapshots, the environment and the run's validity checks.
+snapshots, the environment, the CPU allotments the processes were confined to (``run.allotments``, empty
+when nothing was confined; documents without the key read as before) and the run's validity checks.
 
 Reading: :func:`load_results` validates and upgrades older versions, so old runs stay readable.
 Writing: :func:`save_results`. Build documents with the pydantic models below.
@@ -173,6 +174,21 @@ class Scale(_Model):
     time_compression: float = Field(1.0, gt=0, description="modelled seconds per simulated second")
 
 
+class CpuAllotment(_Model):
+    """The CPUs one group of processes was confined to during the run (cgroups, ``stack/cgroups.py``).
+
+    ``sut``: the local stack's process kinds (app, redis, sim-*, forwarder); ``generator``: Locust.
+    Absent from documents of runs without confinement (the processes then shared every core).
+    """
+
+    group: str
+    kinds: tuple[str, ...] = Field(description="process kinds of the results' resources in this group")
+    cpus: str | None = Field(None, description="cpuset CPU list, e.g. '1' or '0-3'; None: every CPU")
+    quota_cores: float | None = Field(None, gt=0, description="CFS quota in cores; None: no quota")
+    cores: float | None = Field(None, gt=0, description="cores the group could use at most")
+    mechanism: str = Field(description="'cgroup-v1' or 'cgroup-v2'")
+
+
 class RunInfo(_Model):
     id: str
     scenario: str
@@ -186,6 +202,13 @@ class RunInfo(_Model):
     workers: int = Field(1, ge=0, description="Locust worker processes (0: one local process)")
     scale: Scale
     stack_settings: dict[str, Any] = Field(default_factory=dict)
+    allotments: tuple[CpuAllotment, ...] = Field(
+        (), description="CPU allotment per group of process kinds; () when nothing was confined"
+    )
+
+    def allotment_of(self, kind: str) -> CpuAllotment | None:
+        """The allotment of the group ``kind`` ran in, or None when it was not confined."""
+        return next((a for a in self.allotments if kind in a.kinds), None)
 
 
 class Environment(_Model):

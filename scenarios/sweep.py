@@ -66,6 +66,10 @@ class Staircase(Shape):
     warmup_s: float = WARMUP_S
     steady_s: float = STEADY_S
     repeats: int = REPEATS
+    # True: the repeats are passes over every level (1..top, then again), each window after its own
+    # warm-up, so that a level's repeats lie minutes apart and their spread includes what changes on the
+    # machine over time, not only the noise of two adjacent windows.
+    interleave: bool = False
     scale: float = 1.0
     modelled_users: int = 0
     duration_s: float = 0.0
@@ -84,23 +88,35 @@ class Staircase(Shape):
         object.__setattr__(self, "levels", levels)
         object.__setattr__(self, "modelled_users", max(levels))
         object.__setattr__(self, "scale", 1.0)
-        step = self.warmup_s + self.repeats * self.steady_s
-        object.__setattr__(self, "duration_s", step * len(levels))
+        if not isinstance(self.interleave, bool):
+            raise ValueError(f"{self.key('interleave')}: must be true or false, got {self.interleave!r}")
+        segments = self.repeats * len(levels) if self.interleave else len(levels)
+        object.__setattr__(self, "duration_s", self.step_s * segments)
         super().__post_init__()
 
     @property
     def step_s(self) -> float:
-        return self.warmup_s + self.repeats * self.steady_s
+        """One segment: a warm-up and its steady windows (one when interleaved, else ``repeats``)."""
+        return self.warmup_s + (1 if self.interleave else self.repeats) * self.steady_s
 
     def level_name(self, level: int) -> str:
         return f"{level:0{max(3, len(str(max(self.levels))))}d}"
 
     def modelled_users_at(self, t: float) -> float:
-        index = min(int(t // self.step_s), len(self.levels) - 1)
-        return float(self.levels[index])
+        segments = self.repeats * len(self.levels) if self.interleave else len(self.levels)
+        index = min(int(t // self.step_s), segments - 1)
+        return float(self.levels[index % len(self.levels)])
 
     def _phase_ends(self) -> Sequence[tuple[str, float]]:
         ends: list[tuple[str, float]] = []
+        if self.interleave:
+            for r in range(1, self.repeats + 1):
+                for i, level in enumerate(self.levels):
+                    start = ((r - 1) * len(self.levels) + i) * self.step_s
+                    name = self.level_name(level)
+                    ends.append((f"warmup-{name}-r{r}", start + self.warmup_s))
+                    ends.append((f"level-{name}-r{r}", start + self.step_s))
+            return ends
         for i, level in enumerate(self.levels):
             start = i * self.step_s
             ends.append((f"warmup-{self.level_name(level)}", start + self.warmup_s))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -34,6 +34,17 @@ SEARCH_POINTS = 20_001
 """Assumption: grid points of the operating-point search (resolution = range / 20,000)."""
 
 Limit = Literal["slo", "usl peak", "measured range", "extrapolation limit"]
+
+
+class Curve(Protocol):
+    """What an operating point needs of a capacity model: X(n) on a grid and at one n, and its peak."""
+
+    @property
+    def peak_concurrency(self) -> float: ...
+
+    def throughput_at_concurrency(self, n: float) -> float: ...
+
+    def throughputs(self, n: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class OperatingPoint:
 
 
 def operating_point(
-    usl: USLParameters,
+    usl: Curve,
     profile: MeasuredProfile,
     think_s: float,
     slo_ms: float,

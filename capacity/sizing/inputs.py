@@ -131,7 +131,7 @@ class MeasuredProfile:
     """All level measurements of the sized documents, sorted by concurrency then phase name."""
 
     levels: tuple[LevelMeasurement, ...]
-    reference_cores: int
+    reference_cores: float
     sources: tuple[str, ...]
     percentile: float
     invalid_reasons: tuple[str, ...] = ()
@@ -242,6 +242,15 @@ def _measure(source: str, phase: Phase, percentile: float, local: bool) -> Level
     )
 
 
+def measured_cores(doc: ResultsDocument) -> float:
+    """Cores the system under test could use: its allotment (``run.allotments``, the ``app`` kind's
+    group) when it was confined, else every core of the machine."""
+    allotment = doc.run.allotment_of(APP_KIND)
+    if allotment is not None and allotment.cores is not None:
+        return min(float(allotment.cores), float(doc.environment.cores))
+    return float(doc.environment.cores)
+
+
 def profile_from_documents(
     documents: Sequence[tuple[str, ResultsDocument]],
     *,
@@ -254,7 +263,7 @@ def profile_from_documents(
         raise SizingInputError("results: give at least one results document")
     levels: list[LevelMeasurement] = []
     invalid: list[str] = []
-    cores: set[int] = set()
+    cores: set[float] = set()
     for source, doc in documents:
         if not doc.validity.valid:
             reasons = "; ".join(doc.validity.reasons) or "no reason given"
@@ -267,8 +276,10 @@ def profile_from_documents(
                 f"{source}: phases: none named {phase_prefix}* (have {[p.name for p in doc.phases]}); "
                 "size from the results document of a `cuaso sweep`"
             )
-        levels.extend(_measure(source, p, percentile, doc.run.local_stack) for p in chosen)
-        cores.add(doc.environment.cores)
+        # A generator confined to its own CPUs (run.allotments) is not load on the measured node.
+        shared = doc.run.local_stack and not doc.run.allotments
+        levels.extend(_measure(source, p, percentile, shared) for p in chosen)
+        cores.add(measured_cores(doc))
     return MeasuredProfile(
         levels=tuple(levels),
         reference_cores=min(cores),

@@ -17,10 +17,12 @@ point is part of the sizing (:mod:`capacity.sizing.validation`).
 
 from __future__ import annotations
 
+import math
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
 from scipy.optimize import brentq
 
 from capacity.mva import MVAModel
@@ -48,8 +50,11 @@ def effective_think_time_s(profile: MeasuredProfile) -> float:
 
 
 def _network(profile: MeasuredProfile, think_s: float, delay_s: float) -> MVAModel:
-    demands = {CPU_TIER: profile.machine_demand_s(), DELAY_TIER: delay_s}
-    servers = {CPU_TIER: max(1, profile.reference_cores)}
+    # c cores (a CPU quota may give a fraction) as ⌊c⌋ servers, each slower by ⌊c⌋/c: the same capacity.
+    cores = profile.reference_cores
+    count = max(1, math.floor(cores + 1e-9))
+    demands = {CPU_TIER: profile.machine_demand_s() * count / cores, DELAY_TIER: delay_s}
+    servers = {CPU_TIER: count}
     return MVAModel(demands, think_time=think_s, delay_tiers={DELAY_TIER}, servers=servers)
 
 
@@ -95,3 +100,39 @@ def build_predictors(profile: MeasuredProfile) -> Predictors:
         linear_slope=profile.level_throughput(lowest) / lowest,
         think_time_s=think,
     )
+
+
+@dataclass(frozen=True)
+class MVACurve:
+    """An MVA network seen as a throughput curve over any concurrency (linear between whole users), so that
+    the operating point and the node counts can rest on it as on the USL. It never turns down: its peak
+    is at infinity (an operating point on it is bounded by the SLO or the measured range)."""
+
+    mva: MVAModel
+
+    @property
+    def peak_concurrency(self) -> float:
+        return math.inf
+
+    def throughput_at_concurrency(self, n: float) -> float:
+        return float(self.throughputs(np.array([float(n)]))[0])
+
+    def throughputs(self, n: np.ndarray) -> np.ndarray:
+        top = max(1, math.ceil(float(np.max(n)) - 1e-9)) if np.size(n) else 1
+        xs = np.array([0.0] + [r.throughput for r in self.mva.curve(top)])
+        return np.asarray(np.interp(np.asarray(n, dtype=np.float64), np.arange(top + 1.0), xs))
+
+
+def mva_bootstrap(profile: MeasuredProfile, n: float, n_samples: int, seed: int) -> np.ndarray:
+    """Goodput at concurrency ``n`` of MVA networks built from the windows resampled within each level
+    (with replacement, as many as the level has): the spread between repeats, as the MVA sees it."""
+    rng = np.random.default_rng(seed)
+    groups = [[m for m in profile.levels if m.users == level] for level in profile.distinct_levels]
+    values = []
+    for _ in range(n_samples):
+        levels = tuple(g[int(i)] for g in groups for i in rng.integers(0, len(g), size=len(g)))
+        sample = replace(profile, levels=levels)
+        values.append(
+            MVACurve(mva_from_profile(sample, effective_think_time_s(sample))).throughput_at_concurrency(n)
+        )
+    return np.array(values, dtype=np.float64)

@@ -52,12 +52,20 @@ PARAMETER_NOTES: MappingProxyType[str, str] = MappingProxyType(
         "request_overhead_bytes": "assumption: request line, headers and cookies per request",
         "max_extrapolation": "assumption: the operating concurrency reaches at most this multiple of the "
         "highest measured level (1: stay within what was measured)",
-        "samples": "draws of the USL parameters for the P50/P90 node counts",
+        "samples": "draws of the USL parameters from the fit's covariance for the P50/P90 node counts",
+        "bootstrap_samples": "assumption: USL refits to the points resampled between repeats (residuals "
+        "when every level was measured once), pooled with the covariance draws for P50/P90; 0: off",
         "seed": "seed of those draws (same seed, same output)",
         "validation_tolerance": "assumption: largest held-out prediction error that counts as validated",
         "holdout_share": "assumption: share of the measured levels (the highest) held out for validation",
+        "capacity_model": "the model the node capacity, operating point and validation rest on: 'usl' (the "
+        "fitted curve) or 'mva' (exact MVA from the measured CPU demands per request)",
     }
 )
+
+
+CAPACITY_MODELS: tuple[str, ...] = ("usl", "mva")
+"""Models a sizing can rest on (``capacity_model``)."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +104,11 @@ class SizingParameters:
     request_overhead_bytes: float = 800.0
     max_extrapolation: float = 1.0
     samples: int = 2000
+    bootstrap_samples: int = 200  # assumption: ~1 s of refits, enough for a stable P90
     seed: int = 0
     validation_tolerance: float = 0.10
     holdout_share: float = 0.25
+    capacity_model: str = "usl"
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -106,6 +116,12 @@ class SizingParameters:
             if spec.name == "site_failover":
                 if not isinstance(value, bool):
                     raise ModelError(f"site_failover: must be true or false, got {value!r}")
+                continue
+            if spec.name == "capacity_model":
+                if value not in CAPACITY_MODELS:
+                    raise ModelError(
+                        f"capacity_model: must be one of {', '.join(CAPACITY_MODELS)}, got {value!r}"
+                    )
                 continue
             if value is None and spec.name in ("think_time_s", "reference_cores"):
                 continue
@@ -127,7 +143,7 @@ class SizingParameters:
                 raise ModelError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         non_negative = (
             "spares_per_site", "horizon_years", "growth_per_year", "os_reserved_gib", "redis_replicas",
-            "request_overhead_bytes", "seed",
+            "request_overhead_bytes", "seed", "bootstrap_samples",
         )  # fmt: skip
         for name in non_negative:
             if getattr(self, name) < 0:

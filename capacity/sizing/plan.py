@@ -22,8 +22,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from capacity.exceptions import ModelError, TooFewPointsError
 from capacity.sizing.app import (
     Layout,
@@ -32,16 +30,18 @@ from capacity.sizing.app import (
     OperatingPoint,
     TargetLoad,
     modes,
-    nearest_rank,
     node_memory,
     operating_point,
 )
 from capacity.sizing.data import Bandwidth, RedisSizing, Storage, bandwidth, redis_sizing, storage
+from capacity.sizing.demands import CurvePoint, Demands, curve, demands
+from capacity.sizing.estimate import NodeEstimator, Uncertainty
 from capacity.sizing.facts import MixFigures, YearlyVolumes
 from capacity.sizing.fleet import GeneratorFleet, generator_fleet
 from capacity.sizing.inputs import MeasuredProfile
-from capacity.sizing.models import MODEL_NAMES, Predictors, build_predictors
+from capacity.sizing.models import MODEL_NAMES, MVACurve, Predictors, build_predictors
 from capacity.sizing.params import SizingParameters
+from capacity.sizing.scaleout import ScaleOutCheck
 from capacity.sizing.validation import CrossCheck, Validation, validate
 from capacity.usl import USLModel
 
@@ -58,6 +58,7 @@ class AppNodes:
     node_capacity_rps: float
     cpu_demand_s: float
     memory: NodeMemory
+    uncertainty: Uncertainty | None = None
 
 
 @dataclass(frozen=True)
@@ -78,29 +79,15 @@ class Sizing:
     validation: Validation
     cross_check: CrossCheck
     warnings: tuple[str, ...]
+    demands: Demands | None = None
+    curve: tuple[CurvePoint, ...] = ()
+    scale_out: ScaleOutCheck | None = None
 
     @property
     def within_validated_range(self) -> bool:
         """True when the operating concurrency lies where held-out validation held."""
         top = self.validation.validated_up_to
         return top is not None and self.operating.concurrency <= top * (1 + 1e-9)
-
-
-class _NodeEstimator:
-    """Node counts for a planned request rate on the point estimate and on every parameter draw."""
-
-    def __init__(self, usl: USLModel, point: OperatingPoint, load: TargetLoad, params: SizingParameters):
-        self.usable = params.max_utilization * load.core_scale
-        self.point_capacity = usl.throughput_at_concurrency(point.concurrency)
-        draws = usl.sample_parameters(params.samples, seed=params.seed)
-        self.draw_capacity = np.array([d.throughput_at_concurrency(point.concurrency) for d in draws])
-
-    def counts(self, requests_per_s: float) -> tuple[int, int, int]:
-        def needed(capacity: np.ndarray | float) -> np.ndarray:
-            return np.maximum(1, np.ceil(requests_per_s / (np.asarray(capacity) * self.usable) - 1e-12))
-
-        draws = [int(v) for v in needed(self.draw_capacity)]
-        return int(needed(self.point_capacity)), nearest_rank(draws, 0.5), nearest_rank(draws, 0.9)
 
 
 def _plan(
@@ -118,20 +105,25 @@ def _plan(
             f"levels: {len(profile.levels)} points on {len(profile.distinct_levels)} levels "
             f"{list(profile.distinct_levels)} are too few to size from ({exc}); sweep more levels or repeats"
         ) from None
-    point = operating_point(
-        predictors.usl, profile, predictors.think_time_s, params.slo_ms, params.max_extrapolation
-    )
+    curve = predictors.usl if params.capacity_model == "usl" else MVACurve(predictors.mva)
+    point = operating_point(curve, profile, predictors.think_time_s, params.slo_ms, params.max_extrapolation)
     reference = params.reference_cores or float(profile.reference_cores)
     think = params.think_time_s if params.think_time_s is not None else mix.think_time_per_request_s
     return predictors, point, TargetLoad.build(params, think, point, reference), reference
 
 
-def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | None = None) -> Sizing:
-    """Size the portal for ``params`` from the measurements in ``profile`` (see the module doc)."""
+def size(
+    profile: MeasuredProfile,
+    params: SizingParameters,
+    mix: MixFigures | None = None,
+    scale_out: ScaleOutCheck | None = None,
+) -> Sizing:
+    """Size the portal for ``params`` from the measurements in ``profile`` (see the module doc);
+    ``scale_out``: the check of the core scaling on several CPU allotments, when it was measured."""
     figures = mix if mix is not None else MixFigures.from_mix()
     volumes = YearlyVolumes.from_facts()
     predictors, point, load, reference = _plan(profile, params, figures)
-    estimator = _NodeEstimator(predictors.usl, point, load, params)
+    estimator = NodeEstimator(predictors, profile, point, load, params)
     base, p50, p90 = estimator.counts(load.requests_per_s)
     capacity = point.throughput * load.core_scale
     cpu_demand = sum(profile.demand_s(kind) for kind in profile.app_node_kinds)
@@ -144,6 +136,7 @@ def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | N
         node_capacity_rps=capacity,
         cpu_demand_s=cpu_demand,
         memory=node_memory(profile, params),
+        uncertainty=estimator.uncertainty(load.requests_per_s),
     )
     per_model: dict[str, float] = {
         name: predictors.throughput(name, point.concurrency) for name in MODEL_NAMES
@@ -173,10 +166,16 @@ def size(profile: MeasuredProfile, params: SizingParameters, mix: MixFigures | N
         storage=storage(params, volumes, figures),
         generators=generator_fleet(profile, params, load.requests_per_s),
         validation=validate(
-            profile, tolerance=params.validation_tolerance, holdout_share=params.holdout_share
+            profile,
+            tolerance=params.validation_tolerance,
+            holdout_share=params.holdout_share,
+            model="mva" if params.capacity_model == "mva" else "usl",
         ),
         cross_check=cross,
         warnings=(),
+        demands=demands(profile),
+        curve=curve(profile, predictors, params.validation_tolerance),
+        scale_out=scale_out,
     )
     return replace(sizing, warnings=_warnings(sizing))
 
@@ -199,6 +198,7 @@ def _warnings(s: Sizing) -> tuple[str, ...]:
             f"the SLO still held at N={s.operating.concurrency:g} ({s.operating.limited_by}): each node may "
             "carry more than sized; sweep higher levels to find where the SLO binds"
         )
+    notes += _scale_out_notes(s)
     if not s.nodes.memory.fits:
         notes.append(
             f"node RAM: {s.nodes.memory.needed_gib:.1f} GiB needed per node, the shape has "
@@ -215,6 +215,32 @@ def _warnings(s: Sizing) -> tuple[str, ...]:
     if s.generators.rps_per_core is None:
         notes.append("generator CPU was not recorded: the fleet is sized by users only")
     return tuple(notes)
+
+
+def _scale_out_notes(s: Sizing) -> list[str]:
+    factor = s.load.core_scale
+    check = s.scale_out
+    if check is None:
+        if abs(factor - 1.0) < 1e-9:
+            return []
+        return [
+            f"core scaling not checked: each node's capacity is the measured {s.reference_cores:g} core(s) "
+            f"× {factor:.3g}; measure the stack at 3 or more CPU allotments (cuaso size --scale-out) to "
+            "check it"
+        ]
+    notes = []
+    if not check.held:
+        notes.append(
+            f"scale-out check failed: capacity ∝ cores fitted below {check.largest.cores:g} core(s) predicts "
+            f"it {check.error:+.1%} off (tolerance {check.tolerance:.0%})"
+        )
+    beyond = check.extrapolation(s.params.node_cores)
+    if beyond > 1.0 + 1e-9:
+        notes.append(
+            f"extrapolation: a {s.params.node_cores}-core node lies × {beyond:.3g} beyond the largest CPU "
+            f"allotment the scale-out check measured ({check.largest.cores:g} core(s))"
+        )
+    return notes
 
 
 @dataclass(frozen=True)
@@ -237,11 +263,11 @@ def nodes_curve(
     """Base node counts (point, P50, P90) and installed nodes (P90 layout) for each target."""
     figures = mix if mix is not None else MixFigures.from_mix()
     predictors, point, load, _ = _plan(profile, params, figures)
-    estimator = _NodeEstimator(predictors.usl, point, load, params)
-    curve = []
+    estimator = NodeEstimator(predictors, profile, point, load, params)
+    rows = []
     for users in target_users:
         scaled = replace(params, target_users=float(users))
         rate = scaled.planned_users / (load.think_time_s + point.mean_ms / 1000.0)
         base, p50, p90 = estimator.counts(rate)
-        curve.append(NodesAtUsers(float(users), base, p50, p90, Layout.build(p90, scaled).total))
-    return tuple(curve)
+        rows.append(NodesAtUsers(float(users), base, p50, p90, Layout.build(p90, scaled).total))
+    return tuple(rows)

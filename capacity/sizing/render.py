@@ -8,21 +8,24 @@ through the *empirical* percentile-to-mean ratios measured by the HDR histograms
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from typing import Any
 
 from capacity.sizing.params import PARAMETER_NOTES
 from capacity.sizing.plan import Sizing
+from capacity.sizing.render_basis import (
+    _n,
+    _r,
+    curve_json,
+    curve_rows,
+    demands_json,
+    scale_out_json,
+    uncertainty_json,
+    uncertainty_rows,
+)
 
 SCHEMA = "cuaso.sizing"
 SCHEMA_VERSION = 1
-SIGNIFICANT_DIGITS = 6
-
-
-def _r(value: float | None) -> float | None:
-    if value is None or not math.isfinite(value):
-        return None
-    return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
 
 
 def _layout(s: Sizing, which: str) -> dict[str, Any]:
@@ -75,20 +78,34 @@ def _validation(s: Sizing) -> dict[str, Any]:
     }
 
 
-def to_json(s: Sizing) -> dict[str, Any]:
-    """The whole sizing as plain JSON-ready data (stable key order, rounded numbers)."""
+def _parameters(s: Sizing, origins: Mapping[str, str] | None) -> dict[str, Any]:
+    """Each parameter with its value and note, and where it came from when ``origins`` says so."""
+    result: dict[str, Any] = {}
+    for key, value in s.params.as_dict().items():
+        entry: dict[str, Any] = {"value": value, "note": PARAMETER_NOTES[key]}
+        if origins is not None:
+            entry["origin"] = origins.get(key, "default")
+        result[key] = entry
+    return result
+
+
+def to_json(s: Sizing, origins: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The whole sizing as plain JSON-ready data (stable key order, rounded numbers); ``origins``
+    (``command line``, ``file`` or ``default`` per parameter) is repeated next to each parameter."""
     p, op, load, usl = s.params, s.operating, s.load, s.usl
     think_source = "option" if p.think_time_s is not None else "derived from the default journey mix"
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "sources": list(s.profile.sources),
-        "parameters": {k: {"value": v, "note": PARAMETER_NOTES[k]} for k, v in p.as_dict().items()},
+        "parameters": _parameters(s, origins),
         "measured": {
             "reference_cores": _r(s.reference_cores),
             "effective_think_time_s": _r(s.measured_think_time_s),
             "percentile": p.slo_percentile,
             "levels": _levels(s),
+            "service_demands": demands_json(s),
+            "curve": curve_json(s),
         },
         "fit": {
             "model": "usl",
@@ -126,6 +143,7 @@ def to_json(s: Sizing) -> dict[str, Any]:
             "capacity_rps_per_node": _r(s.nodes.node_capacity_rps),
             "cpu_s_per_request": _r(s.nodes.cpu_demand_s),
             "base": {"point": s.nodes.point, "p50": s.nodes.p50, "p90": s.nodes.p90},
+            "uncertainty": uncertainty_json(s),
             "installed": {"p50": _layout(s, "p50"), "p90": _layout(s, "p90")},
             "memory_per_node": {
                 "workers": s.nodes.memory.workers,
@@ -190,12 +208,9 @@ def to_json(s: Sizing) -> dict[str, Any]:
             "spread": _r(s.cross_check.spread),
         },
         "within_validated_range": s.within_validated_range,
+        "scale_out": scale_out_json(s),
         "warnings": list(s.warnings),
     }
-
-
-def _n(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
 
 
 def _summary(s: Sizing) -> str:
@@ -207,6 +222,11 @@ def _summary(s: Sizing) -> str:
         f"{load.think_time_s:.3g} s think time per request. SLO: {pct} ≤ {p.slo_ms:g} ms, mapped to the "
         f"mean through the empirical {pct}/mean ratio {s.operating.percentile_ratio:.2f}. "
         f"Sites: {p.sites}, {sites}."
+        + (
+            " Capacity model: MVA from the measured CPU seconds per request (service demands)."
+            if p.capacity_model == "mva"
+            else ""
+        )
     )
 
 
@@ -222,6 +242,7 @@ def _app_rows(s: Sizing) -> list[str]:
         f"{_n(nodes.node_capacity_rps)} req/s per node at the operating point |",
         f"| app RAM, GiB | {_n(lo.total * p.node_ram_gib)} | {_n(hi.total * p.node_ram_gib)} | "
         f"{nodes.memory.needed_gib:.1f} GiB needed per node |",
+        *uncertainty_rows(s),
     ]
 
 
@@ -276,6 +297,7 @@ def to_markdown(s: Sizing) -> str:
     """The sizing as Markdown tables a planner can paste into a document."""
     lines = [f"## Sizing for {_n(s.params.target_users)} concurrent users", "", _summary(s), ""]
     lines += [*_app_rows(s), "", *_other_rows(s), "", *_mode_rows(s), "", *_validation_rows(s)]
+    lines += ["", *curve_rows(s)]
     if s.warnings:
         lines += ["", "Warnings:", *[f"- {w}" for w in s.warnings]]
     return "\n".join(lines) + "\n"

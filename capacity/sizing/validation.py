@@ -80,8 +80,11 @@ def _split(profile: MeasuredProfile, holdout_share: float) -> tuple[float, int] 
     )
 
 
-def validate(profile: MeasuredProfile, *, tolerance: float, holdout_share: float) -> Validation:
-    """Hold out the highest levels, fit the three models on the others, compare their predictions."""
+def validate(
+    profile: MeasuredProfile, *, tolerance: float, holdout_share: float, model: ModelName = "usl"
+) -> Validation:
+    """Hold out the highest levels, fit the three models on the others, compare their predictions; the
+    verdict is ``model``'s (the one the sizing rests on)."""
     split = _split(profile, holdout_share)
     if isinstance(split, str):
         return Validation(status="skipped", reason=split, tolerance=tolerance)
@@ -104,17 +107,19 @@ def validate(profile: MeasuredProfile, *, tolerance: float, holdout_share: float
     errors: dict[str, PredictionError] = {name: _summary(held_out, name) for name in MODEL_NAMES}
     validated: float | None = None
     for level in held_out:
-        if abs(level.error("usl")) > tolerance:
+        if abs(level.error(model)) > tolerance:
             break
         validated = level.concurrency
     status: Status = "held" if validated == held_out[-1].concurrency else "failed"
-    worst = errors["usl"].max_abs
+    worst = errors[model].max_abs
+    built = "fitted" if model == "usl" else "built"
+    name = model.upper()
     reason = (
-        f"USL fitted on {len(training.levels)} points up to N={top:g} predicts the {held_count} held-out "
+        f"{name} {built} on {len(training.levels)} points up to N={top:g} predicts the {held_count} held-out "
         f"level(s) up to N={held_out[-1].concurrency:g} within {worst:.1%} (tolerance {tolerance:.0%})"
         if status == "held"
-        else f"USL fitted on {len(training.levels)} points up to N={top:g} misses a held-out level by "
-        f"{worst:.1%} (tolerance {tolerance:.0%}); the measured curve does not follow the USL there"
+        else f"{name} {built} on {len(training.levels)} points up to N={top:g} misses a held-out level by "
+        f"{worst:.1%} (tolerance {tolerance:.0%}); the measured curve does not follow the {name} there"
     )
     return Validation(
         status=status,

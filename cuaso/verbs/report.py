@@ -112,6 +112,8 @@ def _report(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else REPORTS_DIR / re.sub(r"[^\w.-]", "_", doc.run.id)
     html_path, md_path = write_report(report, out)
     print(report.headline)
+    if report.modelled_headline:
+        print(report.modelled_headline)
     print(f"wrote {html_path}")
     print(f"wrote {md_path}")
     return 0

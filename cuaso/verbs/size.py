@@ -14,9 +14,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cuaso.verbs._types import Subparsers
 from results.exceptions import CuasoError
+
+if TYPE_CHECKING:
+    from capacity.sizing.params import SizingParameters
 
 USERS_GRID_POINTS = 40
 """Points of the nodes-against-users plot, from a tenth of the target to twice it."""
@@ -54,9 +58,11 @@ _NUMERIC: tuple[tuple[str, str, type, str], ...] = (
     ("--retention-years", "retention_years", float, "years dossiers and attachments are kept"),
     ("--max-extrapolation", "max_extrapolation", float, "operate at most this multiple of the top level"),
     ("--samples", "samples", int, "draws of the USL parameters for P50/P90"),
+    ("--bootstrap-samples", "bootstrap_samples", int, "USL refits bootstrapped over the repeats (0: off)"),
     ("--seed", "seed", int, "seed of those draws"),
     ("--validation-tolerance", "validation_tolerance", float, "largest held-out error that validates"),
     ("--holdout-share", "holdout_share", float, "share of the highest levels held out"),
+    ("--capacity-model", "capacity_model", str, "usl (the fitted curve) or mva (from the CPU demands)"),
 )
 
 
@@ -85,15 +91,39 @@ def register(subparsers: Subparsers) -> None:
             option,
             dest=field,
             type=kind,
-            default=default,
+            default=argparse.SUPPRESS,  # not given: the --params file's value, else the default
             metavar="N" if kind is int else "X",
             help=f"{text} (default {shown})",
         )
     parser.add_argument(
         "--site-failover",
         action=argparse.BooleanOptionalAction,
-        default=defaults.site_failover,
+        default=argparse.SUPPRESS,
         help="each remaining site carries the whole load when one is lost (default on)",
+    )
+    parser.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        metavar="FILE.toml",
+        help="sizing parameters from a TOML file (keys: the names in docs/sizing.md, e.g. os_reserved_gib, "
+        "redis_session_bytes, workers_per_core, storage_copies); the command line overrides it",
+    )
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set any sizing parameter, e.g. --param os_reserved_gib=4 (repeatable; overrides --params)",
+    )
+    parser.add_argument(
+        "--scale-out",
+        nargs="+",
+        type=Path,
+        default=None,
+        metavar="RESULTS",
+        help="results.json of sweeps of the same stack at 3 or more CPU allotments (cuaso sweep --sut-cores "
+        "0.25, 0.5, 1): the core scaling is checked by predicting the largest from the others",
     )
     parser.add_argument("--phase-prefix", default="level-", help="phases to size from (default level-)")
     parser.add_argument("--allow-invalid", action="store_true", help="size from runs marked invalid")
@@ -130,20 +160,44 @@ def _write(out: Path, sizing: object, document: dict[str, object], markdown: str
     ]
 
 
+def _parameters(args: argparse.Namespace) -> tuple[SizingParameters, dict[str, str]]:
+    """Defaults < ``--params FILE`` < the command line (named options and ``--param``)."""
+    from capacity.exceptions import ModelError
+    from capacity.sizing.param_sources import (
+        merge_parameters,
+        parameter_origins,
+        parse_assignments,
+        read_parameter_file,
+    )
+
+    named = {field: getattr(args, field) for _, field, _, _ in _NUMERIC if hasattr(args, field)}
+    if hasattr(args, "site_failover"):
+        named["site_failover"] = args.site_failover
+    try:
+        from_file = read_parameter_file(args.params) if args.params is not None else {}
+        assigned = parse_assignments(args.param)
+        for key, value in assigned.items():
+            if key in named and named[key] != value:
+                raise SizeInputError(
+                    f"--param {key}={value!r}: the same parameter is also given as an option ({named[key]!r})"
+                )
+        line = {**named, **assigned}
+        return merge_parameters(file=from_file, command_line=line), parameter_origins(
+            file=from_file, command_line=line
+        )
+    except ModelError as exc:
+        source = "" if str(exc).startswith(("--param", str(args.params))) else "option "
+        raise SizeInputError(f"{source}{exc}") from None
+
+
 def _size(args: argparse.Namespace) -> int:
     from capacity.exceptions import ModelError
     from capacity.sizing.inputs import InvalidResultsError, load_profile
-    from capacity.sizing.params import SizingParameters
     from capacity.sizing.plan import size
     from capacity.sizing.render import to_json, to_markdown
 
     sources = ", ".join(str(p) for p in args.results)
-    try:
-        params = SizingParameters(
-            **{field: getattr(args, field) for _, field, _, _ in _NUMERIC}, site_failover=args.site_failover
-        )
-    except ModelError as exc:
-        raise SizeInputError(f"option {exc}") from None
+    params, origins = _parameters(args)
     _say(f"reading {len(args.results)} results file(s)")
     try:
         profile = load_profile(
@@ -152,15 +206,27 @@ def _size(args: argparse.Namespace) -> int:
             phase_prefix=args.phase_prefix,
             allow_invalid=args.allow_invalid,
         )
+        check = None
+        if args.scale_out:
+            from capacity.sizing.scaleout import scale_out_check
+
+            allotments = [
+                load_profile([path], percentile=params.slo_percentile, phase_prefix=args.phase_prefix,
+                             allow_invalid=args.allow_invalid)
+                for path in args.scale_out
+            ]  # fmt: skip
+            check = scale_out_check(allotments, params.validation_tolerance)
+            _say(f"scale-out check: {len(check.points)} allotments, error {check.error:+.1%} at "
+                 f"{check.largest.cores:g} core(s)")  # fmt: skip
         _say(f"fitting {len(profile.levels)} points on {len(profile.distinct_levels)} levels, validating")
-        sizing = size(profile, params)
+        sizing = size(profile, params, scale_out=check)
     except InvalidResultsError as exc:
         raise SizeInputError(f"{exc} (--allow-invalid sizes from it anyway)") from None
     except ModelError as exc:
         message = str(exc)
         named = any(message.startswith(str(path)) for path in args.results)
         raise SizeInputError(message if named else f"{sources}: {message}") from None
-    document = to_json(sizing)
+    document = to_json(sizing, origins)
     markdown = to_markdown(sizing)
     if args.out is not None:
         _say(f"writing sizing and plots to {args.out}")

@@ -11,10 +11,17 @@ N of the Universal Scalability Law.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import math
+import os
+from typing import TYPE_CHECKING
 
 from cuaso.verbs._types import Subparsers
 from cuaso.verbs.drill import add_load_options, base_config, default_out, drill_request
 from results.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from stack.cgroups import CpuLimit
 
 
 def register(subparsers: Subparsers) -> None:
@@ -41,8 +48,30 @@ def register(subparsers: Subparsers) -> None:
         "--steady", type=float, default=30.0, metavar="SECONDS", help="each measured window (default 30)"
     )
     parser.add_argument("--repeats", type=int, default=2, help="measured windows per level (default 2)")
+    parser.add_argument(
+        "--interleave",
+        action="store_true",
+        help="play the repeats as passes over all levels (1..top, then again), each window after its own "
+        "warm-up, so that a level's repeats lie minutes apart and their spread shows what drifts on the "
+        "machine (default: a level's repeats back to back)",
+    )
+    confine = parser.add_argument_group(
+        "CPU allotments (cgroups v1 cpu/cpuset or v2; root or a delegated cgroup)",
+        "By default, on a machine with 2 or more CPUs, Locust runs on CPU 0 and the stack on the others, "
+        "so that the generator does not take the cores it measures; without usable cgroups the sweep says "
+        "so and runs unconfined. The allotments are recorded in results.json (run.allotments).",
+    )
+    confine.add_argument("--sut-cpus", metavar="LIST", help="CPUs of the stack, e.g. 1 or 1-3")
+    confine.add_argument(
+        "--sut-cores", type=float, metavar="X", help="CPU quota of the stack in cores, e.g. 0.5"
+    )
+    confine.add_argument("--generator-cpus", metavar="LIST", help="CPUs of Locust, e.g. 0")
+    confine.add_argument(
+        "--no-confine", action="store_true", help="no allotments: everything shares the CPUs"
+    )
     add_load_options(parser)
-    parser.set_defaults(func=_sweep, think_scale=0.0)
+    # None: the portal gets one uvicorn worker per allotted core (the sizing's workers_per_core = 1).
+    parser.set_defaults(func=_sweep, think_scale=0.0, stack_workers=None)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -58,10 +87,17 @@ def _sweep(args: argparse.Namespace) -> int:
         "warmup_s": args.warmup,
         "steady_s": args.steady,
         "repeats": args.repeats,
+        "interleave": args.interleave,
     }
     config = base_config(args, Staircase.name, shape_params=params)
     out = args.out or default_out("sweep")
-    outcome = run_drill(drill_request(args, config, out), say=_say)
+    limits = confine_limits(args, local=args.host is None)
+    if args.stack_workers is None:
+        sut = (limits or {}).get("sut")
+        cores = sut.effective_cores if sut is not None else None
+        args.stack_workers = max(1, math.ceil(cores - 1e-9)) if cores else os.cpu_count() or 1
+    request = drill_request(args, config, out)
+    outcome = run_drill(dataclasses.replace(request, confine=limits), say=_say)
     points = sweep_points(outcome.document)
     path = write_sweep_csv(points, outcome.path.parent / "sweep.csv")
     _say(f"sweep: {len(points)} points (concurrency, throughput) in {path}")
@@ -72,6 +108,42 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     _say(f"fit them with: cuaso fit {path}")
     return 0
+
+
+def confine_limits(args: argparse.Namespace, *, local: bool) -> dict[str, CpuLimit] | None:
+    """The allotments asked for, or the default split (Locust on CPU 0, the stack on the rest)."""
+    from stack.cgroups import CgroupUnavailableError, Confinement, CpuLimit, detect, parse_cpus
+
+    explicit = any(v is not None for v in (args.sut_cpus, args.sut_cores, args.generator_cpus))
+    if args.no_confine:
+        if explicit:
+            raise ConfigError(
+                "--no-confine", True, "cannot be combined with --sut-cpus/--sut-cores/--generator-cpus"
+            )
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if not explicit and (len(cpus) < 2 or not local):
+        return None
+    try:
+        detect()
+    except CgroupUnavailableError as exc:
+        if explicit:
+            raise
+        _say(f"{exc}; the sweep runs unconfined (the generator shares the stack's cores)")
+        return None
+    generator = parse_cpus(args.generator_cpus) if args.generator_cpus else (cpus[0],)
+    sut_cpus = parse_cpus(args.sut_cpus) if args.sut_cpus else tuple(c for c in cpus if c not in generator)
+    limits = {"generator": CpuLimit(cpus=generator)}
+    if local:
+        limits["sut"] = CpuLimit(cpus=sut_cpus or None, cores=args.sut_cores)
+    if not explicit:
+        try:  # a trial: a delegated cgroup v2 may refuse controllers that detect() cannot foresee
+            with Confinement(limits):
+                pass
+        except CgroupUnavailableError as exc:
+            _say(f"{exc}; the sweep runs unconfined (the generator shares the stack's cores)")
+            return None
+    return limits
 
 
 def _say(message: str) -> None:

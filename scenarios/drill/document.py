@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from results.document import (
+    CpuAllotment,
     EndpointStats,
     Environment,
     ErrorCount,
@@ -48,6 +49,7 @@ class RunFacts:
     stack_settings: dict[str, Any]
     killed: bool = False
     remote_workers: int = 0
+    allotments: tuple[CpuAllotment, ...] = ()
 
 
 def _mean_arrivals(shape: Shape, start: float, end: float) -> float | None:
@@ -165,6 +167,7 @@ def build_document(
         duration_s=duration,
         seed=config.seed,
         workers=facts.workers,
+        allotments=facts.allotments,
         scale=Scale(
             modelled_users=shape.modelled_users,
             scale=shape.scale,

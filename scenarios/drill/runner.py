@@ -28,9 +28,10 @@ from typing import Any
 import httpx
 import orjson
 
-from results.document import MetricsSnapshot, ResultsDocument, save_results
+from results.document import Environment, MetricsSnapshot, ResultsDocument, save_results
 from results.exceptions import ConfigError, CuasoError
 from scenarios.drill.config import DrillConfig
+from scenarios.drill.confine import CONFINED_GROUPS, allotments, confinement_for
 from scenarios.drill.document import RunFacts, build_document
 from scenarios.drill.environment import collect_environment
 from scenarios.drill.listeners import LIVE_FILE, OUTPUT_FILE
@@ -42,6 +43,7 @@ from scenarios.drill.scenario import build_shape
 from scenarios.journeys import check_mix
 from scenarios.safety import check_target
 from scenarios.shapes.base import Shape
+from stack.cgroups import Confinement, CpuLimit
 from stack.launcher import LocalStack, StackOptions
 
 HARD_BOUND_MARGIN_S = 60.0
@@ -73,8 +75,17 @@ class DrillRequest:
     binding: MasterBinding = field(default_factory=MasterBinding)
     prometheus: bool = False  # run a real Prometheus on 127.0.0.1 scraping the target during the drill
     resources: PrometheusResources | None = None  # the target's CPU and memory per phase from its Prometheus
+    # CPU allotments (stack/cgroups.py): "sut" confines the local stack, "generator" confines Locust.
+    confine: Mapping[str, CpuLimit] | None = None
 
     def __post_init__(self) -> None:
+        if self.confine is not None:
+            unknown = set(self.confine) - set(CONFINED_GROUPS)
+            if unknown:
+                raise ConfigError("confine", sorted(unknown), f"groups are {', '.join(CONFINED_GROUPS)}")
+            if "sut" in self.confine and self.host is not None:
+                raise ConfigError("--host", self.host, "the system under test can be confined only when the "
+                                  "drill starts the local stack")  # fmt: skip
         if self.workers < 0:
             raise ConfigError("--workers", self.workers, "must be >= 0 (0: one local Locust process)")
         if self.binding.remote < 0:
@@ -148,24 +159,47 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
     allowed = tuple(dict.fromkeys((*request.config.allow_hosts, *request.allow_hosts)))
     config = request.config.with_changes(out=str(out), run_id=run_id, allow_hosts=allowed)
     environment = collect_environment()
+    with confinement_for(request.confine) as confinement:
+        return _run(request, config, shape, out, run_id, started, environment, confinement, say)
+
+
+def _run(
+    request: DrillRequest,
+    config: DrillConfig,
+    shape: Shape,
+    out: Path,
+    run_id: str,
+    started: datetime,
+    environment: Environment,
+    confinement: Confinement | None,
+    say: Callable[[str], None],
+) -> DrillOutcome:
+    stack_names: list[str] = []
     if request.host is not None:
         target = request.host.rstrip("/")
         say(f"drill {run_id}: target {target}")
         with _watch(request, target, None, out) as watch:
             if watch is not None:
                 say(f"prometheus: {watch.prometheus.url} (live; Grafana: docs/dashboards.md)")
-            collected, sampler, snapshots, killed = _run_locust(config, shape, target, request, out, {}, say)
+            collected, sampler, snapshots, killed = _run_locust(
+                config, shape, target, request, out, {}, say, confinement
+            )
         settings: dict[str, Any] = {"host": target}
     else:
         with LocalStack(request.stack, on_event=lambda m: say(f"stack: {m}")) as stack:
             target = stack.url
             say(f"drill {run_id}: local stack at {target}")
             roots = {name: proc.pid for name, proc in stack.processes.items() if proc.pid is not None}
+            stack_names = list(roots)
+            if confinement is not None and "sut" in confinement.limits:
+                for pid in roots.values():
+                    confinement.add("sut", pid)
+                say(f"cgroups: the stack confined to {confinement.limits['sut'].describe()}")
             with _watch(request, target, stack.redis_url, out) as watch:
                 if watch is not None:
                     say(f"prometheus: {watch.prometheus.url} (live; Grafana: docs/dashboards.md)")
                 collected, sampler, snapshots, killed = _run_locust(
-                    config, shape, target, request, out, roots, say
+                    config, shape, target, request, out, roots, say, confinement
                 )
         settings = _stack_settings(request.stack)
     remote = request.binding.remote
@@ -173,6 +207,7 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
         run_id=run_id, config=config, shape=shape, target=target, local_stack=request.host is None,
         started_at=started.isoformat().replace("+00:00", "Z"), workers=request.workers + remote,
         stack_settings=settings, killed=killed, remote_workers=remote,
+        allotments=allotments(confinement, stack_names),
     )  # fmt: skip
     document = build_document(facts, collected, environment, sampler, snapshots)
     if request.resources is not None:
@@ -194,6 +229,7 @@ def _run_locust(
     out: Path,
     stack_roots: Mapping[str, int],
     say: Callable[[str], None],
+    confinement: Confinement | None = None,
 ) -> tuple[dict[str, Any], ResourceSampler | None, list[MetricsSnapshot], bool]:
     """Run Locust to its end (or the hard bound); returns what it collected and what the runner sampled."""
     workers, binding = request.workers, request.binding
@@ -205,6 +241,10 @@ def _run_locust(
     bound = shape.duration_s + HARD_BOUND_MARGIN_S + (binding.max_wait_s if distributed else 0)
     deadline = time.monotonic() + bound
     procs = start_locust(config, target, out, workers, binding)
+    if confinement is not None and "generator" in confinement.limits:
+        for pid in procs.pids():
+            confinement.add("generator", pid)
+        say(f"cgroups: Locust confined to {confinement.limits['generator'].describe()}")
     if binding.remote:
         say(f"locust: waiting up to {binding.max_wait_s} s for {binding.remote} remote workers; on each "
             f"machine run: locust -f scenarios/locustfile.py --worker --master-host {binding.host} "

@@ -89,3 +89,18 @@ def test_overloaded_pools_and_bad_targets_are_refused() -> None:
         servers_for(LOAD, AHT, wait=20.0)
     with pytest.raises(ModelError, match=r"max_wait_probability: must lie in \(0, 1\), got 0"):
         servers_for(LOAD, AHT, max_wait_probability=0)
+
+
+def test_pdq_bank_with_four_tellers() -> None:
+    """N. J. Gunther, *Analyzing Computer System Performance with Perl::PDQ* (2nd ed., Springer 2011),
+    the multiserver bank (M/M/4): customers arrive at λ = 0.35 per minute, a teller serves one in
+    S = 10 minutes on average; PDQ reports a mean waiting time of 14.7572 minutes in the queue (and a
+    residence time of 24.7572 minutes, the wait plus the service)."""
+    arrivals_per_min, service_min, tellers = 0.35, 10.0, 4
+    load = arrivals_per_min * service_min  # 3.5 Erlangs
+    result = evaluate(tellers, load, service_min)
+    assert result.mean_wait == pytest.approx(14.7572, abs=5e-5)
+    assert result.mean_wait + service_min == pytest.approx(24.7572, abs=5e-5)
+    assert result.occupancy == pytest.approx(0.875)
+    # Little's law on the queue: Lq = λ·W.
+    assert arrivals_per_min * result.mean_wait == pytest.approx(5.16504, abs=5e-5)

@@ -54,7 +54,8 @@ def test_the_report_renders_with_every_image_and_no_errors(
     assert check.dom["images_loaded"] is True
     assert check.dom["scripts"] == 0
     assert check.dom["title"] == "Phase-1 cutover drill (1 July 2025: the provincial portals close)"
-    assert check.dom["banner"] == "FAIL: 1 of 2 SLOs met"
+    assert check.dom["banner"].startswith("Measured at simulated scale (12 simulated users at peak, ")
+    assert check.dom["banner"].endswith("cores): FAIL: 1 of 2 SLOs met")
     assert check.dom["headings"][:2] == ["Verdict against the SLOs", "What was run"]
     assert check.dom["overflow_x"] is False  # nothing wider than a 1280 px window
     assert all(url.startswith(("file:", "data:")) for url in check.requests), check.requests

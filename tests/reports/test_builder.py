@@ -127,7 +127,8 @@ def test_the_page_is_self_contained(written: Path) -> None:
 def test_markdown_summary_carries_the_same_numbers(written: Path) -> None:
     md = (written / "report.md").read_text(encoding="utf-8")
     assert md.startswith("# Phase-1 cutover drill (1 July 2025: the provincial portals close)\n")
-    assert "**FAIL: 1 of 2 SLOs met**" in md
+    assert "**Measured at simulated scale (12 simulated users at peak, " in md
+    assert "): FAIL: 1 of 2 SLOs met**" in md
     assert (
         "| error rate of all requests ≤ 1% | error_rate(run) <= 0.01 | 0.259% | 2.35% (redirect) | 14,671 "
         "| BREACHED in redirect |" in md

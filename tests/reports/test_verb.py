@@ -26,8 +26,11 @@ def test_writes_html_and_markdown_and_says_where(
     ]
     assert main(argv) == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [
-        "FAIL: 1 of 2 SLOs met",
+    lines = captured.out.splitlines()
+    assert lines[0].startswith("Measured at simulated scale (12 simulated users at peak, ")
+    assert lines[0].endswith("cores): FAIL: 1 of 2 SLOs met")
+    assert lines[1].startswith("Modelled: sizing for 120,000 users: ")
+    assert lines[2:] == [
         f"wrote {out / 'report.html'}",
         f"wrote {out / 'report.md'}",
     ]
@@ -44,8 +47,10 @@ def test_default_folder_is_reports_out_run_id(
     assert main(["report", str(cutover_path), "--slo-error-rate", "0.05"]) == 0
     folder = Path("reports/out/phase1-cutover-20261122T120000Z-s7")
     assert (tmp_path / folder / "report.html").is_file()
-    assert capsys.readouterr().out.splitlines() == [
-        "PASS: 2 of 2 SLOs met",
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("cores): PASS: 2 of 2 SLOs met")
+    assert lines[1].startswith("Modelled: this drill stands for 120,000 users at 1 : 10,000; no sizing")
+    assert lines[2:] == [
         f"wrote {folder / 'report.html'}",
         f"wrote {folder / 'report.md'}",
     ]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,20 @@ def test_the_staircase_holds_each_level_for_a_warmup_then_its_repeats() -> None:
     assert shape.tick(75) is None
     assert shape.peak_users() == 16
     assert Staircase(**shape.params()) == shape
+
+
+def test_interleaved_repeats_are_passes_over_every_level() -> None:
+    shape = Staircase(levels=(2, 4), warmup_s=5, steady_s=10, repeats=2, interleave=True)
+    assert shape.duration_s == 60
+    assert [p.name for p in shape.phases()] == [
+        "warmup-002-r1", "level-002-r1", "warmup-004-r1", "level-004-r1",
+        "warmup-002-r2", "level-002-r2", "warmup-004-r2", "level-004-r2",
+    ]  # fmt: skip
+    assert [shape.users_at(t) for t in (0, 14.9, 15, 29.9, 30, 45, 59.9)] == [2, 2, 4, 4, 2, 4, 4]
+    assert shape.phase_at(50.0) == "level-004-r2"
+    assert Staircase(**shape.params()) == shape
+    with pytest.raises(ValueError, match="interleave: must be true or false"):
+        Staircase(levels=(2,), interleave="yes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -69,3 +85,41 @@ def test_a_short_sweep_gives_six_points_that_cuaso_fit_reads(
     measured = read_points_csv(out / "sweep.csv")
     assert len(measured.concurrency) >= 6
     assert f"sweep: 6 points (concurrency, throughput) in {out.resolve() / 'sweep.csv'}" in printed
+
+
+def _confine_args(**given: object) -> argparse.Namespace:
+    values: dict[str, object] = {"sut_cpus": None, "sut_cores": None, "generator_cpus": None}
+    values["no_confine"] = False
+    values.update(given)
+    return argparse.Namespace(**values)
+
+
+def test_the_sweep_splits_the_cpus_between_locust_and_the_stack() -> None:
+    from cuaso.verbs.sweep import confine_limits
+    from results.exceptions import ConfigError
+    from stack.cgroups import CgroupUnavailableError, CpuLimit, detect
+
+    assert confine_limits(_confine_args(no_confine=True), local=True) is None
+    with pytest.raises(ConfigError, match="--no-confine=True: cannot be combined"):
+        confine_limits(_confine_args(no_confine=True, sut_cores=0.5), local=True)
+    cpus = sorted(os.sched_getaffinity(0))
+    try:
+        detect()
+    except CgroupUnavailableError:
+        assert confine_limits(_confine_args(), local=True) is None  # says why and runs unconfined
+        with pytest.raises(CgroupUnavailableError):
+            confine_limits(_confine_args(sut_cores=0.5), local=True)
+        return
+    if len(cpus) < 2:
+        assert confine_limits(_confine_args(), local=True) is None
+        return
+    rest = tuple(cpus[1:])
+    assert confine_limits(_confine_args(), local=True) == {
+        "generator": CpuLimit(cpus=(cpus[0],)),
+        "sut": CpuLimit(cpus=rest),
+    }
+    assert confine_limits(_confine_args(sut_cores=0.5), local=True) == {
+        "generator": CpuLimit(cpus=(cpus[0],)),
+        "sut": CpuLimit(cpus=rest, cores=0.5),
+    }
+    assert confine_limits(_confine_args(), local=False) is None  # another machine's stack: nothing to split

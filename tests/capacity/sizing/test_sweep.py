@@ -9,11 +9,15 @@ accurate the figures are (docs/sizing.md reports that, measured with a longer sw
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from results.document import load_results
+from stack.cgroups import CgroupUnavailableError, detect
 
 ROOT = Path(__file__).resolve().parents[3]
 LEVELS = "1,2,4,6,8,12,16"
@@ -63,3 +67,24 @@ def test_size_from_a_real_sweep_of_the_local_stack(tmp_path: Path) -> None:
     assert set(document["cross_check"]["base_nodes"]) == {"usl", "mva", "linear"}
     for name in ("sizing.json", "sizing.md", "usl.png", "latency.png", "nodes.png", "utilization.png"):
         assert (tmp_path / "sizing" / name).stat().st_size > 0
+    # The stack and Locust ran on separate CPUs where cgroups allow it, and the sizing's node is the stack's.
+    allotments = {a.group: a for a in load_results(results).run.allotments}
+    if _cgroups_usable() and len(os.sched_getaffinity(0)) >= 2:
+        assert set(allotments) == {"generator", "sut"}
+        assert "app" in allotments["sut"].kinds
+        assert allotments["generator"].kinds == ("locust",)
+        assert document["measured"]["reference_cores"] == allotments["sut"].cores
+    else:
+        assert allotments == {}
+    demands = document["measured"]["service_demands"]
+    assert demands["tiers"]["app"]["cpu_s_per_request"] > 0
+    assert demands["bottleneck"] in demands["tiers"]
+    assert [c["concurrency"] for c in document["measured"]["curve"]] == [1, 2, 4, 6, 8, 12, 16]
+
+
+def _cgroups_usable() -> bool:
+    try:
+        detect()
+    except CgroupUnavailableError:
+        return False
+    return True
