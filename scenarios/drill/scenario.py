@@ -28,4 +28,8 @@ def build_shape(config: DrillConfig) -> Shape:
         return Staircase(**kwargs)
     from scenarios.shapes.registry import shape_by_name
 
+    if config.scenario == "arrivals" and "mean_session_s" not in kwargs:
+        from scenarios.mix import mean_session_s
+
+        kwargs["mean_session_s"] = mean_session_s(config.effective_mix())  # this drill's own mix
     return shape_by_name(config.scenario, **kwargs)
