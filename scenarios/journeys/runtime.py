@@ -92,15 +92,15 @@ class DrillRuntime:
         return self.arrivals
 
     def spread(self, epoch: float, seconds: float) -> list[tuple[str, float]]:
-        """``seconds`` from instant ``epoch`` on, split over the phases they fall in (the last phase
-        takes what runs past the end)."""
+        """``seconds`` from instant ``epoch`` on, split over the phases they fall in; what runs past
+        the drill's end is left out (the run stops there)."""
         out: list[tuple[str, float]] = []
         t, left = self.elapsed(epoch), max(0.0, seconds)
         for phase in self._phases:
             if left <= 0:
                 break
-            if t < phase.end_s or phase is self._phases[-1]:
-                part = left if phase is self._phases[-1] else min(left, phase.end_s - t)
+            if t < phase.end_s:
+                part = min(left, phase.end_s - t)
                 out.append((phase.name, part))
                 t, left = t + part, left - part
         return out
