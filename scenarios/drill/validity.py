@@ -11,7 +11,7 @@
   ramp when its intended arrival rate varies by more than ``LITTLE_MAX_SPREAD``.
 * ``open_model`` (open drills) — at most ``MAX_LATE_SHARE`` of the arrivals the schedule released
   started late or were dropped: otherwise the generator, not the schedule, set the load.
-* ``generator_lag`` — in every phase with requests, the generator's event-loop lag at p50 and p99 is at
+* ``generator_lag`` — in every phase with enough samples and requests, the generator's event-loop lag at p50 and p99 is at
   most ``LAG_SHARE`` of the latency reported at the same percentile (or under ``LAG_FLOOR_MS``):
   otherwise the generator's own delay is a visible part of the percentiles it reports.
 * ``min_samples`` — at least ``MIN_REQUESTS`` requests, or percentiles mean little.
@@ -61,6 +61,10 @@ against are hundreds of milliseconds (1 s at p99 in the dashboards' SLO), and a 
 scheduler alone delays a wake-up by a few milliseconds."""
 
 LAG_PERCENTILES = (50.0, 99.0)
+
+LAG_MIN_SAMPLES = 100
+"""The lag is judged only in phases with at least 100 samples (10 s at ``LOOP_SAMPLE_S``) and
+``LITTLE_MIN_REQUESTS`` requests: the p99 of fewer samples is their maximum, i.e. one start-up hiccup."""
 
 MIN_REQUESTS = 100
 """Assumption: fewer than 100 requests in a whole drill are too few to report percentiles."""
@@ -156,7 +160,13 @@ def _open_check(phases: Sequence[Phase]) -> Check | None:
 
 
 def _lag_check(phases: Sequence[Phase]) -> Check | None:
-    measured = [p for p in phases if p.loop_lag is not None and p.requests > 0]
+    measured = [
+        p
+        for p in phases
+        if p.loop_lag is not None
+        and p.loop_lag.samples >= LAG_MIN_SAMPLES
+        and p.requests >= LITTLE_MIN_REQUESTS
+    ]
     if not measured:
         return None
     worst: tuple[float, str, float, float, float] | None = None  # (ratio, phase, pct, lag, latency)
