@@ -36,7 +36,7 @@ from scenarios.drill.validity import assess
 from scenarios.journeys.open_model import LATE_AFTER_S
 from scenarios.mix import summary
 from scenarios.shapes.base import Shape
-from scenarios.shapes.steady import ArrivalShape
+from scenarios.shapes.schedule import OpenModel
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _mean_arrivals(shape: Shape, start: float, end: float) -> float | None:
 
 def _arrivals(name: str, start: float, end: float, data: Delta, shape: Shape) -> Arrivals | None:
     """The open model's counts for a phase (None in a closed drill)."""
-    if not isinstance(shape, ArrivalShape):
+    if not isinstance(shape, OpenModel):
         return None
     tally = data.arrivals.get(name)
     schedule = shape.schedule((("any", 1.0),), 1)

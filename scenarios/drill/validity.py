@@ -11,9 +11,9 @@
   ramp when its intended arrival rate varies by more than ``LITTLE_MAX_SPREAD``.
 * ``open_model`` (open drills) — at most ``MAX_LATE_SHARE`` of the arrivals the schedule released
   started late or were dropped: otherwise the generator, not the schedule, set the load.
-* ``generator_lag`` — in every phase with enough samples and requests, the generator's event-loop lag at p50 and p99 is at
-  most ``LAG_SHARE`` of the latency reported at the same percentile (or under ``LAG_FLOOR_MS``):
-  otherwise the generator's own delay is a visible part of the percentiles it reports.
+* ``generator_lag`` — in every phase with enough samples and requests, the generator's event-loop lag
+  at p50 and p99 is at most ``LAG_SHARE`` of the latency reported at the same percentile (or under
+  ``LAG_FLOOR_MS``): otherwise the generator's own delay is a visible part of the percentiles it reports.
 * ``min_samples`` — at least ``MIN_REQUESTS`` requests, or percentiles mean little.
 * ``error_rate_abort`` — the drill was not aborted for its error rate.
 * ``completed`` — Locust ended by itself (the shape's end, or all fixed iterations done), not killed

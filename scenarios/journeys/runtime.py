@@ -32,8 +32,7 @@ from scenarios.journeys.open_model import ArrivalQueue
 from scenarios.mix import Journey, JourneyMix
 from scenarios.retry import RetryPolicy
 from scenarios.shapes.base import Shape
-from scenarios.shapes.schedule import ArrivalSchedule
-from scenarios.shapes.steady import ArrivalShape
+from scenarios.shapes.schedule import ArrivalSchedule, OpenModel
 
 CITIZEN_POOL_SIZE = 1_000_000
 """Assumption: a million distinct synthetic citizens; sessions cycle through them, so logins of one
@@ -70,7 +69,7 @@ class DrillRuntime:
         self.unpaid: deque[tuple[str, str]] = deque(maxlen=RECENT_CODES)  # (citizen ID, dossier code)
         self.recent_procedures: deque[str] = deque(maxlen=RECENT_CODES)
         self.schedule: ArrivalSchedule | None = None  # the open model's arrivals (all workers')
-        if isinstance(self.shape, ArrivalShape):
+        if isinstance(self.shape, OpenModel):
             shares = tuple((j.name, j.share) for j in self.mix.enabled())
             self.schedule = self.shape.schedule(shares, config.seed)
         self.arrivals: ArrivalQueue | None = None

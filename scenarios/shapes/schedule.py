@@ -26,7 +26,7 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args, runtime_checkable
 
 from scenarios.shapes.base import check_int, check_number
 
@@ -158,3 +158,10 @@ class ArrivalSchedule:
         if not 0 <= check_int("worker", worker) < workers:
             raise ValueError(f"worker: must be in [0, {workers}), got {worker!r}")
         return (a for a in self if a.index % workers == worker)
+
+
+@runtime_checkable
+class OpenModel(Protocol):
+    """A shape played open (``ArrivalShape``, ``OpenVariant``): it gives the drill's arrival schedule."""
+
+    def schedule(self, journeys: tuple[tuple[str, float], ...], seed: int) -> ArrivalSchedule: ...

@@ -77,7 +77,8 @@ def test_two_local_workers_play_exactly_the_schedule_of_one_process(
     for doc in (one, two):
         assert doc.validity.valid, doc.validity.reasons
         arrivals = [p.arrivals for p in doc.phases if p.arrivals is not None]
-        counts.append(tuple(sum(getattr(a, k) for a in arrivals) for k in ("scheduled", "started", "dropped")))
+        keys = ("scheduled", "started", "dropped")
+        counts.append(tuple(sum(getattr(a, k) for a in arrivals) for k in keys))
     assert counts[0] == counts[1]
     assert counts[0][0] == 2 * 2 / 2 + 2 * 23  # ramp 0 → 2/s over 2 s, then 2/s for 23 s
     assert _started(one) == _started(two)  # each arrival's journey comes from the schedule, not the worker

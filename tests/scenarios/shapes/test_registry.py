@@ -129,7 +129,8 @@ def test_arrivals_and_users_follow_littles_law() -> None:
     shape = ArrivalShape(arrivals_per_s=42.0, mean_session_s=100.0, scale=0.1, ramp_s=10.0)
     assert shape.arrivals_at(5.0) == pytest.approx(2.1)  # half way up the ramp, × scale
     assert shape.arrivals_at(20.0) == pytest.approx(4.2)
-    assert round(shape.modelled_users_at(20.0) * 0.1) == round(users_for_arrival_rate(42.0, 100.0) * 0.1) == 420
+    online = users_for_arrival_rate(42.0, 100.0) * 0.1
+    assert round(shape.modelled_users_at(20.0) * 0.1) == round(online) == 420
     assert shape.users_at(20.0) == 840  # Locust's pool: POOL_HEADROOM (2) × the 420 sessions online
     assert shape.arrivals_at(shape.duration_s) == 0.0
     data = shape.to_dict()
