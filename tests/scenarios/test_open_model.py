@@ -153,6 +153,7 @@ def test_validity_names_late_arrivals_and_a_lagging_generator() -> None:
     late = assess([_open_phase(100, 2, 1, 2.0, 100.0)], None, aborted=False, killed=False)
     assert not late.valid
     assert any("2 started late" in r and f"{MAX_LATE_SHARE:.0%} limit" in r for r in late.reasons)
+    assert assess([_open_phase(100, 0, 0, 20.0, 50.0)], None, aborted=False, killed=False).valid  # < floor
     lagging = assess([_open_phase(100, 0, 0, 30.0, 100.0)], None, aborted=False, killed=False)
     assert not lagging.valid
     reason = next(r for r in lagging.reasons if "event loop" in r)
