@@ -63,3 +63,12 @@ def test_the_drill_config_plays_a_scenario_open_on_request() -> None:
         DrillConfig(scenario="arrivals", iterations=2)
     with pytest.raises(ValueError, match="CUASO_DRILL_OPEN"):
         DrillConfig.from_env({"CUASO_DRILL_OPEN": "maybe"})
+
+
+def test_an_open_sweep_is_an_arrival_rate_staircase() -> None:
+    params = {"levels": [2, 8], "warmup_s": 3, "steady_s": 10, "repeats": 1, "mean_session_s": 4.0}
+    shape = build_shape(DrillConfig(scenario="staircase", open=True, shape_params=params))
+    assert isinstance(shape, OpenVariant)
+    levels = {p.name: (p.start_s + p.end_s) / 2 for p in shape.phases()}
+    assert shape.arrivals_at(levels["level-002-r1"]) == pytest.approx(2 / 4)
+    assert shape.arrivals_at(levels["level-008-r1"]) == pytest.approx(8 / 4)
