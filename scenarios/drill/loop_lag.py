@@ -7,17 +7,19 @@ grows by that wait. :class:`LoopSampler` measures it the standard way: a greenle
 phase, into the process's recorder (an HDR histogram that merges across workers). The same sample
 integrates the sessions in progress over time (the open model's N for Little's law).
 
-:mod:`scenarios.drill.validity` marks a run invalid when the lag is large next to the latencies it
-reports (``generator_lag``). ``clock`` and ``sleep`` are injectable for tests.
+:func:`percentile_shifts_ms` estimates how far that lag moves a reported percentile, and
+:mod:`scenarios.drill.validity` marks a run invalid when the shift is large next to the percentile
+(``generator_lag``). ``clock`` and ``sleep`` are injectable for tests.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import gevent
 
+from results.histogram import LatencyHistogram
 from scenarios.drill.collector import Recorder
 
 LOOP_SAMPLE_S = 0.1
@@ -64,3 +66,24 @@ class LoopSampler:
         """Sample until killed (a greenlet per Locust process, from test start to test stop)."""
         while True:
             self.sample_once()
+
+
+SHIFT_GRID = 100
+"""Quantiles of each distribution combined to estimate a shift (100 × 100 sums: to about 1%)."""
+
+
+def percentile_shifts_ms(
+    latency: LatencyHistogram, lag: LatencyHistogram, percentiles: Sequence[float]
+) -> list[float]:
+    """How far the loop's lag moves each reported percentile: the percentile of (reported latency + an
+    independent lag draw) minus the reported one, from ``SHIFT_GRID`` quantiles of each. Adding the lag
+    once more shifts a percentile by about what the lag already added to it (the lag being small next
+    to the latency, or the run is invalid anyway); 0.0 when either histogram is empty."""
+    if latency.count == 0 or lag.count == 0:
+        return [0.0] * len(percentiles)
+    quantiles = [(i + 0.5) * 100.0 / SHIFT_GRID for i in range(SHIFT_GRID)]
+    answers, lags = latency.quantiles_ms(quantiles), lag.quantiles_ms(quantiles)
+    sums = sorted(a + b for a in answers for b in lags)
+    reported = latency.quantiles_ms(sorted(percentiles))
+    by_pct = dict(zip(sorted(percentiles), reported, strict=True))
+    return [max(0.0, sums[min(len(sums) - 1, int(p / 100.0 * len(sums)))] - by_pct[p]) for p in percentiles]
