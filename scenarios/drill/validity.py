@@ -53,9 +53,11 @@ MAX_LATE_SHARE = 0.02
 """Assumption: up to 2% of an open drill's arrivals may start late or be dropped; more, and the offered
 rate is the generator's (a pool too small, a process too busy), not the schedule's."""
 
-LAG_SHARE = 0.2
-"""Assumption: the generator's loop lag may move a reported percentile (p50, p99) by up to a fifth of it
-before the percentile describes the generator more than the portal."""
+LAG_SHARE = 0.5
+"""Assumption: the generator's loop lag may move a reported percentile (p50, p99) by up to half of it
+before the run is invalid: beyond that the percentile describes the generator more than the portal.
+Smaller shifts are reported in the check's value and reason (on a shared 2-core machine a third of a
+p99 is common, and a limit there would make every drill's validity depend on the neighbours' load)."""
 
 LAG_FLOOR_MS = 10.0
 """Assumption: a shift under 10 ms cannot move a drill's verdict: 1% of the dashboards' 1-s p99 latency
@@ -184,8 +186,8 @@ def _lag_check(phases: Sequence[Phase]) -> Check | None:
     top = max(p.loop_lag.p99_ms for p in measured if p.loop_lag is not None)
     if worst is None or worst[0] <= LAG_SHARE:
         detail = (
-            f"moves the reported p50 and p99 by at most {LAG_SHARE:.0%} (worst {worst[0]:.1%}, "
-            f"phase {worst[1]})"
+            f"moves the reported p{worst[2]:g} of phase {worst[1]} by about {worst[3]:.1f} ms, "
+            f"{worst[0]:.0%} of it (the most; limit {LAG_SHARE:.0%})"
             if worst is not None
             else f"moves the reported p50 and p99 by under {LAG_FLOOR_MS:g} ms"
         )
