@@ -94,6 +94,7 @@ class Arrivals(_Model):
 
     expected: float = Field(ge=0, description="sessions the schedule's rate means to start in the phase")
     scheduled: int = Field(ge=0, description="arrivals released at their intended instant")
+    returned: int = Field(0, ge=0, description="citizens who gave up and came back as new arrivals")
     started: int = Field(ge=0)
     late: int = Field(0, ge=0, description="started, but more than late_after_s after the intended instant")
     dropped: int = Field(0, ge=0, description="never started (no free user in time, or the drill ended)")
@@ -104,7 +105,8 @@ class Arrivals(_Model):
 
     @property
     def late_or_dropped_share(self) -> float:
-        return (self.late + self.dropped) / self.scheduled if self.scheduled else 0.0
+        released = self.scheduled + self.returned
+        return (self.late + self.dropped) / released if released else 0.0
 
     def start_lag(self) -> LatencyHistogram:
         return LatencyHistogram.decode(self.start_lag_histogram)

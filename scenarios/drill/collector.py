@@ -262,6 +262,10 @@ class Recorder:
         """The open model's schedule released an arrival meant to start in ``phase``."""
         self._delta.arrival(phase).scheduled += 1
 
+    def arrival_returned(self, phase: str) -> None:
+        """A citizen who gave up came back as a new arrival (the open model's retry storm)."""
+        self._delta.arrival(phase).returned += 1
+
     def arrival_started(self, phase: str, lag_s: float, late: bool) -> None:
         """A user started an arrival ``lag_s`` after its intended instant (``late`` past the threshold)."""
         tally = self._delta.arrival(phase)

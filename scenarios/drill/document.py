@@ -74,6 +74,7 @@ def _arrivals(name: str, start: float, end: float, data: Delta, shape: Shape) ->
     return Arrivals(
         expected=round(schedule.expected(start, end), 4),
         scheduled=tally.scheduled if tally else 0,
+        returned=tally.returned if tally else 0,
         started=tally.started if tally else 0,
         late=tally.late if tally else 0,
         dropped=tally.dropped if tally else 0,

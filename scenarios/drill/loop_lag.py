@@ -76,14 +76,19 @@ def percentile_shifts_ms(
     latency: LatencyHistogram, lag: LatencyHistogram, percentiles: Sequence[float]
 ) -> list[float]:
     """How far the loop's lag moves each reported percentile: the percentile of (reported latency + an
-    independent lag draw) minus the reported one, from ``SHIFT_GRID`` quantiles of each. Adding the lag
-    once more shifts a percentile by about what the lag already added to it (the lag being small next
-    to the latency, or the run is invalid anyway); 0.0 when either histogram is empty."""
+    independent lag draw) minus that of the reported latency alone, both on ``SHIFT_GRID`` quantiles.
+    Adding the lag once more shifts a percentile by about what the lag already added to it (the lag
+    being small next to the latency, or the run is invalid anyway); 0.0 when either histogram is
+    empty."""
     if latency.count == 0 or lag.count == 0:
         return [0.0] * len(percentiles)
     quantiles = [(i + 0.5) * 100.0 / SHIFT_GRID for i in range(SHIFT_GRID)]
     answers, lags = latency.quantiles_ms(quantiles), lag.quantiles_ms(quantiles)
     sums = sorted(a + b for a in answers for b in lags)
-    reported = latency.quantiles_ms(sorted(percentiles))
-    by_pct = dict(zip(sorted(percentiles), reported, strict=True))
-    return [max(0.0, sums[min(len(sums) - 1, int(p / 100.0 * len(sums)))] - by_pct[p]) for p in percentiles]
+    out = []
+    for p in percentiles:
+        k = min(len(sums) - 1, int(p / 100.0 * len(sums)))
+        # the same percentile of the same grid without the lag (each answer counted len(lags) times),
+        # so that the grid's coarseness in the tail cancels out
+        out.append(max(0.0, sums[k] - answers[min(len(answers) - 1, k // len(lags))]))
+    return out

@@ -1,9 +1,10 @@
 """What the open model and the generator's own delay add to a drill's measurements (plain, mergeable data).
 
 * :class:`ArrivalTally`, per phase of an arrival's *intended* start: arrivals the schedule released
-  (``scheduled``), those a user started (``started``; ``late`` among them when they started more than
-  :data:`scenarios.journeys.open_model.LATE_AFTER_S` after their intended instant), those never started
-  (``dropped``), and an HDR histogram of the start lag of the started ones.
+  (``scheduled``), citizens who gave up and came back (``returned``), those a user started
+  (``started``; ``late`` among them when they started more than
+  :data:`scenarios.journeys.open_model.LATE_AFTER_S` after their intended instant), those never
+  started (``dropped``), and an HDR histogram of the start lag of the started ones.
 * :class:`LoopTally`, per phase: the event loop's lag (how late a greenlet that asked to sleep for a
   fixed interval woke up: the delay every request's timing suffers in that process, an HDR histogram)
   and the integral of sessions in progress over time (session-seconds: the open model's ``N`` for
@@ -21,12 +22,13 @@ from typing import Any
 
 from results.histogram import LatencyHistogram
 
-COUNTS = ("scheduled", "started", "late", "dropped")
+COUNTS = ("scheduled", "returned", "started", "late", "dropped")
 
 
 @dataclass
 class ArrivalTally:
     scheduled: int = 0
+    returned: int = 0  # citizens who gave up and came back as new arrivals
     started: int = 0
     late: int = 0
     dropped: int = 0

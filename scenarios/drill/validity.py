@@ -142,15 +142,16 @@ def _open_check(phases: Sequence[Phase]) -> Check | None:
     counted = [p.arrivals for p in phases if p.arrivals is not None]
     if not counted:
         return None
-    scheduled = sum(a.scheduled for a in counted)
+    scheduled = sum(a.scheduled + a.returned for a in counted)
     late = sum(a.late for a in counted)
     dropped = sum(a.dropped for a in counted)
     share = (late + dropped) / scheduled if scheduled else 1.0
     ok = scheduled > 0 and share <= MAX_LATE_SHARE
     after = counted[0].late_after_s
     reason = (
-        f"{scheduled} arrivals released on schedule, {late} started late (> {after:g} s) and {dropped} "
-        f"dropped: {share:.1%} ({'at most' if ok else 'over'} the {MAX_LATE_SHARE:.0%} limit)"
+        f"{scheduled} arrivals released (schedule and returning citizens), {late} started late "
+        f"(> {after:g} s) and {dropped} dropped: {share:.1%} "
+        f"({'at most' if ok else 'over'} the {MAX_LATE_SHARE:.0%} limit)"
     )
     if not ok:
         reason += (

@@ -71,6 +71,9 @@ class JourneyUser(FastHttpUser):
     def run_visit(self, visit: Visit) -> None:
         self.visit(visit)
 
+    def session_ended(self, outcome: str) -> None:
+        """After each session (``completed``, ``failed`` or ``abandoned``); the open model's hook."""
+
     @task
     def one_visit(self) -> None:
         rt = self.runtime
@@ -90,6 +93,7 @@ class JourneyUser(FastHttpUser):
             rt.sessions -= 1
         duration_s = time.time() - visit.started
         rt.recorder.journey_ended(rt.phase_at(), journey.name, outcome, duration_s, visit.retries)
+        self.session_ended(outcome)
         self.visits_done += 1
         if rt.config.iterations and self.visits_done >= rt.config.iterations:
             rt.user_finished()

@@ -13,12 +13,19 @@ the process itself was busy. It is counted (like k6's dropped iterations):
   stalled portal cannot hide the citizens it made wait, i.e. no coordinated omission);
 * not started within ``DROP_AFTER_S``, or still waiting when the drill ends: **dropped**.
 
-Counts go per phase of the intended instant into the process's recorder. ``clock`` and ``sleep`` are
-injectable: tests play a schedule on a patched clock.
+**Citizens come back.** A session whose citizen gave up (the retry policy's patience ran out: the
+journey is *abandoned*) comes back as a new arrival ``RETURN_AFTER_S`` later with probability
+``RETURN_SHARE``, at most ``MAX_RETURNS`` times (:meth:`ArrivalQueue.come_back`, seeded per arrival and
+attempt): so a struggling portal gets more arrivals, not fewer — the retry storm of the cutover. They
+are counted as ``returned``, apart from the schedule.
+
+Counts go per phase of the intended instant into the process's recorder. ``clock``, ``sleep`` and
+``spawn_later`` are injectable: tests play a schedule on a patched clock.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,6 +45,16 @@ DROP_AFTER_S = 10.0
 """Assumption: an arrival still waiting 10 s after its intended instant is dropped, not started (k6
 drops at once when no user is free; a short wait lets a briefly exhausted pool catch up, and its lag
 is then measured)."""
+
+
+RETURN_SHARE = 0.5
+"""Assumption (no public data): half of the citizens who give up on a session try again later."""
+
+RETURN_AFTER_S = 5.0
+"""Assumption: they come back 5 drill seconds later (a new visit soon after, not a reload)."""
+
+MAX_RETURNS = 3
+"""Assumption: a citizen comes back at most 3 times before giving up for the day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +80,9 @@ class ArrivalQueue:
         drop_after_s: float = DROP_AFTER_S,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], object] = gevent.sleep,
+        spawn_later: Callable[[float, Callable[[Arrival], None], Arrival], object] = gevent.spawn_later,
+        seed: int = 1,
+        return_share: float = RETURN_SHARE,
     ) -> None:
         if not 0 <= late_after_s <= drop_after_s:
             raise ValueError(
@@ -76,6 +96,9 @@ class ArrivalQueue:
         self.drop_after_s = drop_after_s
         self._clock = clock
         self._sleep = sleep
+        self._spawn_later = spawn_later
+        self.seed = seed
+        self.return_share = return_share
         self._queue: gevent.queue.Queue[Arrival] = gevent.queue.Queue()
         self.in_progress = 0
         self.closed = False
@@ -108,6 +131,26 @@ class ArrivalQueue:
                 continue
             self._recorder.arrival_started(self._phase(arrival), lag, late=lag > self.late_after_s)
             return Taken(arrival, intended, lag)
+
+    def come_back(self, arrival: Arrival) -> bool:
+        """The citizen of ``arrival`` gave up: maybe (``RETURN_SHARE``, seeded) release them again
+        ``RETURN_AFTER_S`` from now as a new arrival; True when they will come back."""
+        if self.closed or arrival.attempt >= MAX_RETURNS:
+            return False
+        draw = random.Random(f"{self.seed}/return/{arrival.index}/{arrival.attempt}").random()
+        if draw >= self.return_share:
+            return False
+        at_s = self._clock() - self.t0 + RETURN_AFTER_S
+        self._spawn_later(RETURN_AFTER_S, self._release_return, Arrival(
+            arrival.index, at_s, arrival.journey, arrival.attempt + 1
+        ))  # fmt: skip
+        return True
+
+    def _release_return(self, arrival: Arrival) -> None:
+        if self.closed:
+            return
+        self._recorder.arrival_returned(self._phase(arrival))
+        self._queue.put(arrival)
 
     def waiting(self) -> int:
         return int(self._queue.qsize())

@@ -23,6 +23,7 @@ from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
 from scenarios.journeys.steps import Visit
 from scenarios.mix import Journey, JourneyMix, concurrent_shares
+from scenarios.shapes.schedule import Arrival
 
 USER_CLASSES: dict[str, type[JourneyUser]] = {
     cls.journey: cls
@@ -49,18 +50,28 @@ def enabled_classes(mix: JourneyMix) -> list[type[JourneyUser]]:
 class OpenCitizen(JourneyUser):
     """A user of the open model's pool: waits for the next arrival of this process's schedule
     (:class:`scenarios.journeys.open_model.ArrivalQueue`), then runs that arrival's journey, timed
-    from its intended start, with the arrival's own seeded random stream."""
+    from its intended start, with the arrival's own seeded random stream; a citizen who gave up may
+    come back (:meth:`~scenarios.journeys.open_model.ArrivalQueue.come_back`)."""
+
+    arrival: Arrival | None = None
 
     def next_session(self) -> tuple[Journey, float | None, random.Random]:
         rt = self.runtime
         if rt.arrivals is None:
             raise RuntimeError("open model: no arrival queue in this process (not an open drill?)")
         taken = rt.arrivals.take()
+        self.arrival = taken.arrival
         self.start_lag_ms = taken.lag_s * 1000.0
         return rt.journey(taken.arrival.journey), taken.intended, taken.arrival.rng(rt.config.seed)
 
     def run_visit(self, visit: Visit) -> None:
         USER_CLASSES[visit.journey.name].visit(visit)
+
+    def session_ended(self, outcome: str) -> None:
+        """A citizen who gave up may come back as a new arrival (the retry storm)."""
+        arrivals = self.runtime.arrivals
+        if outcome == "abandoned" and arrivals is not None and self.arrival is not None:
+            arrivals.come_back(self.arrival)
 
 
 def user_classes(mix: JourneyMix, open_model: bool) -> list[type[JourneyUser]]:

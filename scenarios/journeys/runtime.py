@@ -87,7 +87,7 @@ class DrillRuntime:
         if self.schedule is None:
             return None
         mine = self.schedule.for_worker(self.worker_index % self.workers, self.workers)
-        self.arrivals = ArrivalQueue(mine, self.recorder, self.phase_at, self.t0)
+        self.arrivals = ArrivalQueue(mine, self.recorder, self.phase_at, self.t0, seed=self.config.seed)
         return self.arrivals
 
     def spread(self, epoch: float, seconds: float) -> list[tuple[str, float]]:

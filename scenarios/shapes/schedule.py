@@ -36,15 +36,18 @@ PROCESSES: tuple[str, ...] = get_args(Process)
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """One session of the schedule: global ``index``, intended start ``at_s`` (drill s), ``journey``."""
+    """One session of the schedule: global ``index``, intended start ``at_s`` (drill s), ``journey``;
+    ``attempt`` > 0 for a citizen who gave up and came back (not in the schedule itself)."""
 
     index: int
     at_s: float
     journey: str
+    attempt: int = 0
 
     def rng(self, seed: int) -> random.Random:
         """The session's own random stream: the same for this arrival whichever worker runs it."""
-        return random.Random(f"{seed}/session/{self.index}")
+        suffix = f"/{self.attempt}" if self.attempt else ""
+        return random.Random(f"{seed}/session/{self.index}{suffix}")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,8 +11,8 @@ from results.histogram import LatencyHistogram
 from scenarios.drill.collector import Delta, Recorder
 from scenarios.drill.loop_lag import LoopSampler, percentile_shifts_ms
 from scenarios.drill.validity import LAG_SHARE, MAX_LATE_SHARE, assess
-from scenarios.journeys.open_model import ArrivalQueue
-from scenarios.shapes.schedule import ArrivalSchedule
+from scenarios.journeys.open_model import MAX_RETURNS, RETURN_AFTER_S, ArrivalQueue
+from scenarios.shapes.schedule import Arrival, ArrivalSchedule
 
 T0 = 1_000_000.0
 
@@ -181,3 +181,31 @@ def test_the_shift_a_lag_causes_is_estimated_per_percentile() -> None:
     assert p50 < 2.0  # a rare stall hardly moves the median...
     assert p99 < 200.0  # ...nor the p99 by all of itself
     assert percentile_shifts_ms(LatencyHistogram(), steady_lag, [50]) == [0.0]
+
+
+def test_citizens_who_give_up_come_back_as_new_arrivals_a_bounded_number_of_times() -> None:
+    clock = FakeClock()
+    schedule = ArrivalSchedule(
+        knots=((0.0, 1.0),), duration_s=3.0, journeys=(("x", 1.0),), process="constant"
+    )
+    pending: list[tuple[float, Arrival]] = []
+    recorder = Recorder()
+    queue = ArrivalQueue(
+        iter(schedule), recorder, lambda _: "steady", T0, clock=clock, sleep=clock.sleep,
+        spawn_later=lambda delay, _release, arrival: pending.append((delay, arrival)), return_share=1.0,
+    )  # fmt: skip
+    queue.dispatch()
+    first = queue.take().arrival
+    assert queue.come_back(first)
+    delay, again = pending.pop()
+    assert (delay, again.index, again.attempt, again.journey) == (RETURN_AFTER_S, 0, 1, "x")
+    assert again.at_s == pytest.approx(clock.now - T0 + RETURN_AFTER_S)
+    assert again.rng(1).random() != first.rng(1).random()
+    queue._release_return(again)  # what gevent.spawn_later calls
+    assert recorder.drain().arrivals["steady"].returned == 1
+    last = Arrival(0, 0.0, "x", attempt=MAX_RETURNS)
+    assert not queue.come_back(last)  # came back often enough
+    never = ArrivalQueue(iter(()), recorder, lambda _: "steady", T0, return_share=0.0)
+    assert not never.come_back(first)
+    queue.close()
+    assert not queue.come_back(first)
