@@ -1,11 +1,13 @@
 """``python -m bench.generator``: what one Locust worker process holds, measured side by side.
 
-1. **Requests/s per generator core**, interleaved ``--repeats`` times against one local stack: the drill's
-   journeys (the default mix, think times 0, with the drill's HDR recording and bookkeeping) and a bare
-   ``FastHttpUser`` hitting ``/healthz`` (:mod:`scenarios.journeys.bench_users`). Per-core rate =
-   requests completed / CPU seconds of the Locust process over the same window (after a warm-up), read
-   from Locust's own ``*_stats_history.csv`` and psutil — which cancels most of the noise of the stack
-   sharing the machine. The ratio is the toolkit's overhead per request.
+1. **Requests/s per generator core**, interleaved ``--repeats`` times against one local stack, like for
+   like: the drill's ``browse_catalogue`` journey alone (one search, one read, think 0, with the drill's
+   steps, HDR recording and bookkeeping) against a bare ``FastHttpUser`` replaying the same requests
+   (:class:`scenarios.journeys.bench_users.BareCatalogue`); also the default mix's journeys and a bare
+   user on ``/healthz`` (the machine's ceiling) for reference. Per-core rate = requests completed / CPU
+   seconds of the Locust process over the same window (after a warm-up), read from Locust's own
+   ``*_stats_history.csv`` and psutil — which cancels most of the noise of the stack sharing the
+   machine. The like-for-like ratio is the toolkit's overhead per request.
 2. **Memory per idle simulated user**: one Locust process spawns ``--idle-users`` journey users whose
    think times are stretched (×1000) so they sit idle mid-journey, each holding its HTTP client and
    journey state; (RSS after − RSS before) / users.
@@ -94,7 +96,20 @@ def _measure(proc: ManagedProcess, history: Path, seconds: float) -> Rate:
     return Rate(requests1 - requests0, cpu1 - cpu0)
 
 
-def journeys_rate(host: str, users: int, seconds: float, out: Path) -> Rate:
+def catalogue_mix() -> JourneyMix:
+    """The default mix with ``browse_catalogue`` alone, one search and one read per session: the
+    journey whose requests :class:`~scenarios.journeys.bench_users.BareCatalogue` replays."""
+    data = JourneyMix.default().to_dict()
+    for name, journey in data["journeys"].items():
+        journey["enabled"] = name == "browse_catalogue"
+    data["journeys"]["browse_catalogue"]["share"] = 1.0
+    for step in data["journeys"]["browse_catalogue"]["steps"]:
+        step["repeat"] = [1, 1]
+    data["remainder"] = None
+    return JourneyMix.from_dict(data)
+
+
+def journeys_rate(host: str, users: int, seconds: float, out: Path, mix: JourneyMix | None = None) -> Rate:
     config = DrillConfig(
         scenario="steady",
         modelled_users=users,
@@ -103,6 +118,7 @@ def journeys_rate(host: str, users: int, seconds: float, out: Path) -> Rate:
         shape_params={"ramp_s": 1.0},
         think_scale=0.0,
         out=str(out),
+        mix=mix if mix is not None else JourneyMix.default(),
     )
     procs = start_locust(config, host, out, workers=0)
     try:
@@ -111,10 +127,11 @@ def journeys_rate(host: str, users: int, seconds: float, out: Path) -> Rate:
         procs.stop()
 
 
-def bare_rate(host: str, users: int, seconds: float, out: Path) -> Rate:
+def bare_rate(host: str, users: int, seconds: float, out: Path, user_class: str = "BareHealthz") -> Rate:
     env = {
         **common_env(DrillConfig(), host),
         "LOCUST_LOCUSTFILE": str(BARE_LOCUSTFILE),
+        "LOCUST_USER_CLASSES": user_class,
         "LOCUST_HEADLESS": "true",
         "LOCUST_USERS": str(users),
         "LOCUST_SPAWN_RATE": str(users),
@@ -188,22 +205,33 @@ def main(argv: list[str] | None = None) -> int:
     )
     journeys: list[Rate] = []
     bare: list[Rate] = []
+    catalogue: list[Rate] = []
+    replay: list[Rate] = []
     with tempfile.TemporaryDirectory(prefix="cuaso-bench-") as tmp, LocalStack(options) as stack:
         root = Path(tmp)
         print(
             f"bench: stack at {stack.url}; {args.repeats} x {args.seconds:g} s per kind, {args.users} users"
         )
         for r in range(args.repeats):
-            journeys.append(journeys_rate(stack.url, args.users, args.seconds, root / f"journeys-{r}"))
-            bare.append(bare_rate(stack.url, args.users, args.seconds, root / f"bare-{r}"))
+            url, users, seconds = stack.url, args.users, args.seconds
+            catalogue.append(journeys_rate(url, users, seconds, root / f"catalogue-{r}", catalogue_mix()))
+            replay.append(bare_rate(url, users, seconds, root / f"replay-{r}", "BareCatalogue"))
+            journeys.append(journeys_rate(url, users, seconds, root / f"journeys-{r}"))
+            bare.append(bare_rate(url, users, seconds, root / f"bare-{r}"))
             print(
-                f"  repeat {r + 1}: journeys {journeys[-1].per_core:,.0f} req/s/core, "
-                f"bare {bare[-1].per_core:,.0f} req/s/core",
+                f"  repeat {r + 1}: browse_catalogue journey {catalogue[-1].per_core:,.0f}, bare replay "
+                f"{replay[-1].per_core:,.0f}, default-mix journeys {journeys[-1].per_core:,.0f}, "
+                f"bare /healthz {bare[-1].per_core:,.0f} req/s/core",
                 flush=True,
             )
         idle = idle_cost(stack.url, args.idle_users, root / "idle")
     j = statistics.median(x.per_core for x in journeys)
     b = statistics.median(x.per_core for x in bare)
+    c = statistics.median(x.per_core for x in catalogue)
+    rb = statistics.median(x.per_core for x in replay)
+    like = statistics.median(
+        x.per_core / y.per_core for x, y in zip(catalogue, replay, strict=True) if y.per_core
+    )
     per_user_rps = requests_per_user_s(JourneyMix.default())
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     nofile = soft if soft >= LOCUST_MIN_NOFILE else min(LOCUST_MIN_NOFILE, hard)
@@ -217,10 +245,16 @@ def main(argv: list[str] | None = None) -> int:
     binding = min(bounds, key=lambda k: bounds[k])
     workers = math.ceil(DESIGNED_CAPACITY / bounds[binding])
     print()
-    print("| generator user | req/s per generator core | vs bare |")
+    print("| generator user | req/s per generator core | vs bare replay |")
     print("|---|---:|---:|")
-    print(f"| bare FastHttpUser, GET /healthz | {b:,.0f} | 1.00 |")
-    print(f"| drill journeys (default mix, think 0) | {j:,.0f} | {j / b:.2f} |")
+    print(f"| bare FastHttpUser replaying browse_catalogue's requests | {rb:,.0f} | 1.00 |")
+    print(f"| drill journey browse_catalogue (same requests, think 0) | {c:,.0f} | {c / rb:.2f} |")
+    print(f"| drill journeys (default mix, think 0) | {j:,.0f} | {j / rb:.2f} |")
+    print(f"| bare FastHttpUser, GET /healthz (ceiling) | {b:,.0f} | {b / rb:.2f} |")
+    print(
+        f"like-for-like: the journey costs {1 / like - 1:+.0%} CPU per request over a bare user "
+        f"(median of {args.repeats} side-by-side ratios; the issue's goal: at most +10%)"
+    )
     print()
     print(
         f"idle journey user: {idle.bytes_per_user / 1024:,.1f} KiB, {idle.fds_per_user:.2f} open files "

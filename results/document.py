@@ -89,6 +89,42 @@ class GeneratorUse(_Model):
     cpu_percent_max: float = Field(ge=0)
 
 
+class Arrivals(_Model):
+    """The open model within one phase (by each arrival's intended start): what the schedule meant,
+    what started, how late. Absent in closed-model runs."""
+
+    expected: float = Field(ge=0, description="sessions the schedule's rate means to start in the phase")
+    scheduled: int = Field(ge=0, description="arrivals released at their intended instant")
+    returned: int = Field(0, ge=0, description="citizens who gave up and came back as new arrivals")
+    started: int = Field(ge=0)
+    late: int = Field(0, ge=0, description="started, but more than late_after_s after the intended instant")
+    dropped: int = Field(0, ge=0, description="never started (no free user in time, or the drill ended)")
+    rate_min_per_s: float = Field(0.0, ge=0, description="lowest intended arrival rate in the phase")
+    rate_max_per_s: float = Field(0.0, ge=0, description="highest intended arrival rate in the phase")
+    late_after_s: float = Field(ge=0)
+    start_lag_histogram: str = Field("", description="HDR histogram of started arrivals' start lag in µs")
+
+    @property
+    def late_or_dropped_share(self) -> float:
+        released = self.scheduled + self.returned
+        return (self.late + self.dropped) / released if released else 0.0
+
+    def start_lag(self) -> LatencyHistogram:
+        return LatencyHistogram.decode(self.start_lag_histogram)
+
+
+class LoopLag(_Model):
+    """The load generator's own delay in one phase: how late its event loop woke up from a sleep of
+    ``interval_s`` (every request timed in that process can be late by as much)."""
+
+    samples: int = Field(ge=0)
+    interval_s: float = Field(gt=0)
+    p50_ms: float = Field(ge=0)
+    p99_ms: float = Field(ge=0)
+    max_ms: float = Field(ge=0)
+    histogram: str = Field("", description="HDR histogram of the lag samples in µs")
+
+
 class Offered(_Model):
     users_mean: float = Field(ge=0)
     users_max: int = Field(ge=0)
@@ -105,6 +141,8 @@ class Phase(_Model):
     journeys: tuple[JourneyStats, ...] = ()
     generator: GeneratorUse | None = None
     resources: tuple[ResourceUse, ...] = ()
+    arrivals: Arrivals | None = Field(None, description="open model only; absent in older documents")
+    loop_lag: LoopLag | None = Field(None, description="generator's loop lag; absent in older documents")
 
     @property
     def duration_s(self) -> float:

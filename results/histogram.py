@@ -8,7 +8,7 @@ Locust workers, phases or runs merge exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from hdrh.histogram import HdrHistogram
 
@@ -44,6 +44,14 @@ class LatencyHistogram:
         if self.count == 0:
             return 0.0
         return float(self._h.get_value_at_percentile(percentile)) / 1000.0
+
+    def quantiles_ms(self, percentiles: Sequence[float]) -> list[float]:
+        """The latency at each of ``percentiles`` (0-100) in ms, in one pass over the counts; all 0.0
+        for an empty histogram."""
+        if self.count == 0:
+            return [0.0] * len(percentiles)
+        values = self._h.get_percentile_to_value_dict(list(percentiles))
+        return [float(values[p]) / 1000.0 for p in percentiles]
 
     def mean_ms(self) -> float:
         return float(self._h.get_mean_value()) / 1000.0 if self.count else 0.0

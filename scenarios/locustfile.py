@@ -8,9 +8,11 @@ Run by ``cuaso drill`` / ``cuaso sweep`` (which set Locust's ``LOCUST_*`` and th
 (the master forwards every ``--cuaso-*`` option to its workers; see docs/drills.md).
 
 The user classes are the journeys of :mod:`scenarios.journeys`; their weights are set from the mix when
-Locust starts. :class:`DrillShape` (a :mod:`scenarios.shapes.locust_classes` wrapper) plays the
-scenario's shape (:mod:`scenarios.drill.scenario`), a pure function of run time, and limits the users to
-the mix's enabled journeys.
+Locust starts. An open drill (``arrivals``) runs only :class:`OpenCitizen`, a pool of users that start
+sessions on the arrival schedule (:mod:`scenarios.journeys.open_model`). :class:`DrillShape` (a
+:mod:`scenarios.shapes.locust_classes` wrapper) plays the scenario's shape
+(:mod:`scenarios.drill.scenario`), a pure function of run time, and limits the users to the mix's
+enabled journeys (or the open model's pool).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from scenarios.journeys.catalogue import BrowseCatalogue
 from scenarios.journeys.dossier import SubmitDossier
 from scenarios.journeys.feedback import FileFeedback
 from scenarios.journeys.payment import PayFee
+from scenarios.journeys.registry import OpenCitizen
 from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
 from scenarios.shapes import locust_classes
@@ -34,6 +37,7 @@ __all__ = [
     "BrowseCatalogue",
     "DrillShape",
     "FileFeedback",
+    "OpenCitizen",
     "PayFee",
     "ReadStatistics",
     "SubmitDossier",

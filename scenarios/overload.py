@@ -15,6 +15,10 @@ nothing, so it is tested on documents built by hand.
   spike: error rate at most :data:`RECOVERY_ERROR_MARGIN` above the ``before`` phase's and goodput at
   least :data:`RECOVERY_GOODPUT_SHARE` of its, held for :data:`RECOVERY_HOLD_S` (``None``: not within
   the drill). The timeline has a point every 3 s, so recovery is known to that resolution.
+- **model**: ``closed`` (Locust's users loop: a slow portal slows their arrivals) or ``open`` (``cuaso
+  overload --models closed,open``: sessions keep arriving at the spike's rate, and the users column is
+  the sessions in progress, which pile up); an open run also gives the share of its arrivals that
+  started late or were dropped (the pool could not keep up with sessions that no longer end).
 """
 
 from __future__ import annotations
@@ -79,6 +83,8 @@ class OverloadFigures:
     timeout_share: float
     error_share: float
     recovery_s: float | None
+    model: str = "closed"
+    late_or_dropped_share: float | None = None  # open model only
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data; a figure that could not be measured (no successful answer) is None."""
@@ -169,23 +175,28 @@ def figures(
             if reference > 0
             else None
         ),
+        model="closed" if spike.arrivals is None else "open",
+        late_or_dropped_share=None if spike.arrivals is None else spike.arrivals.late_or_dropped_share,
     )
 
 
 def markdown_table(rows: Sequence[OverloadFigures]) -> str:
-    """The table of docs/overload.md, one row per run, by factor then admission (off first)."""
+    """The table of docs/overload.md, one row per run, by factor, admission (off first), then model
+    (closed first: the same spike side by side in both models)."""
     head = (
-        "| load | admission | users (base → spike) | goodput (req/s) | goodput / peak | p50 admitted (ms) "
-        "| p99 admitted (ms) | p99 within SLO | 503 share | timeout share | failed share | recovery (s) |\n"
-        "|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n"
+        "| load | admission | model | users (base → spike) | goodput (req/s) | goodput / peak "
+        "| p50 admitted (ms) | p99 admitted (ms) | p99 within SLO | 503 share | timeout share | failed share "
+        "| recovery (s) | late/dropped arrivals |\n"
+        "|---|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n"
     )
     lines = []
-    for r in sorted(rows, key=lambda r: (r.factor, r.admission)):
+    for r in sorted(rows, key=lambda r: (r.factor, r.admission, r.model != "closed")):
         recovery = "not within the drill" if r.recovery_s is None else f"{r.recovery_s:.0f}"
+        late = "–" if r.late_or_dropped_share is None else f"{r.late_or_dropped_share:.1%}"
         lines.append(
-            f"| {r.factor:g}x | {'on' if r.admission else 'off'} | {r.users_base:.0f} → {r.users_spike:.0f} "
-            f"| {r.goodput_rps:.1f} | {r.goodput_share:.2f} "
+            f"| {r.factor:g}x | {'on' if r.admission else 'off'} | {r.model} "
+            f"| {r.users_base:.0f} → {r.users_spike:.0f} | {r.goodput_rps:.1f} | {r.goodput_share:.2f} "
             f"| {r.p50_admitted_ms:.0f} | {r.p99_admitted_ms:.0f} | {'yes' if r.p99_within_slo else 'no'} "
-            f"| {r.refused_share:.1%} | {r.timeout_share:.1%} | {r.error_share:.1%} | {recovery} |"
+            f"| {r.refused_share:.1%} | {r.timeout_share:.1%} | {r.error_share:.1%} | {recovery} | {late} |"
         )
     return head + "\n".join(lines) + "\n"

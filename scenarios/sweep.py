@@ -139,6 +139,8 @@ class SweepPoint:
     failures: int
     p95_ms: float
     users_mean: float
+    arrivals_per_s: float | None = None  # offered sessions/s (an open sweep, ``--open``)
+    goodput_rps: float = 0.0  # successful requests/s
 
 
 def sweep_points(doc: ResultsDocument) -> tuple[SweepPoint, ...]:
@@ -158,6 +160,8 @@ def sweep_points(doc: ResultsDocument) -> tuple[SweepPoint, ...]:
                 failures=phase.failures,
                 p95_ms=phase.latency().percentile_ms(95),
                 users_mean=phase.offered.users_mean,
+                arrivals_per_s=phase.offered.arrivals_per_s,
+                goodput_rps=(phase.requests - phase.failures) / phase.duration_s,
             )
         )
     return tuple(points)
@@ -165,19 +169,21 @@ def sweep_points(doc: ResultsDocument) -> tuple[SweepPoint, ...]:
 
 def write_sweep_csv(points: Sequence[SweepPoint], path: Path) -> Path:
     """``concurrency,throughput`` (what ``cuaso fit`` reads), plus the phase, repeat, requests, failures,
-    p95 and measured mean users as extra columns; windows without a completed request are left out
-    (``cuaso fit`` needs throughput > 0)."""
+    p95, measured mean users, offered arrivals/s (an open sweep; empty otherwise) and goodput as extra
+    columns; windows without a completed request are left out (``cuaso fit`` needs throughput > 0)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
-            ["concurrency", "throughput", "phase", "repeat", "requests", "failures", "p95_ms", "users_mean"]
-        )
+            ["concurrency", "throughput", "phase", "repeat", "requests", "failures", "p95_ms", "users_mean",
+             "offered_arrivals_per_s", "goodput_rps"]
+        )  # fmt: skip
         for p in points:
             if p.throughput_rps <= 0:
                 continue
             writer.writerow(
                 [p.concurrency, f"{p.throughput_rps:.3f}", p.phase, p.repeat, p.requests, p.failures,
-                 f"{p.p95_ms:.2f}", f"{p.users_mean:.2f}"]
+                 f"{p.p95_ms:.2f}", f"{p.users_mean:.2f}",
+                 "" if p.arrivals_per_s is None else f"{p.arrivals_per_s:.4f}", f"{p.goodput_rps:.3f}"]
             )  # fmt: skip
     return path

@@ -195,6 +195,13 @@ def register(subparsers: Subparsers) -> None:
         metavar="KEY=VALUE",
         help="a shape parameter, e.g. --param ramp_s=5 (repeatable)",
     )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="play the scenario as an open model: sessions arrive at (the shape's users / mean session) "
+        "per second on a seeded schedule, whatever the portal does (arrivals is always open; "
+        "see docs/drills.md)",
+    )
     add_load_options(parser)
     parser.add_argument(
         "--slo",
@@ -299,6 +306,8 @@ def _drill(args: argparse.Namespace) -> int:
         changes["scale"] = args.scale
     if args.duration is not None:
         changes["duration_s"] = args.duration
+    if args.open:
+        changes["open"] = True
     config = base_config(args, args.scenario, **changes)
     slos = _slos(args.slo)  # parsed before the drill starts: a typo must not cost a run
     outcome = run_drill(drill_request(args, config, args.out or default_out(args.scenario)), say=_say)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import math
 from datetime import UTC, datetime
@@ -64,6 +65,12 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--factors", default=FACTORS, help=f"load factors (default {FACTORS})")
     parser.add_argument("--modes", default="off,on", help="admission control modes to run (default off,on)")
+    parser.add_argument(
+        "--models",
+        default="closed",
+        help="load models to run each spike in: closed (Locust's users loop), open (sessions keep "
+        "arriving at the spike's rate, see docs/drills.md); closed,open puts them side by side",
+    )
     add = parser.add_argument
     add("--capacity-users", type=int, default=CAPACITY_USERS, help="users for the capacity drill (16)")
     add("--probe-users", type=int, default=PROBE_USERS, help="users for the per-user rate drill (10)")
@@ -100,7 +107,7 @@ def _parse_list(flag: str, text: str, parse: type[float] | type[str]) -> list[An
     return items
 
 
-def _check(args: argparse.Namespace) -> tuple[list[float], list[bool]]:
+def _check(args: argparse.Namespace) -> tuple[list[float], list[bool], list[str]]:
     if args.host is not None:
         raise ConfigError("--host", args.host, "overload starts its own stack for each run")
     if args.admission is not None:
@@ -111,6 +118,9 @@ def _check(args: argparse.Namespace) -> tuple[list[float], list[bool]]:
     modes = _parse_list("--modes", args.modes, str)
     if any(m not in ("on", "off") for m in modes):
         raise ConfigError("--modes", args.modes, "each mode must be on or off")
+    models = _parse_list("--models", args.models, str)
+    if any(m not in ("closed", "open") for m in models) or len(set(models)) != len(models):
+        raise ConfigError("--models", args.models, "each model must be closed or open, once")
     for flag in ("capacity_users", "probe_users"):
         if getattr(args, flag) < 1:
             raise ConfigError(f"--{flag.replace('_', '-')}", getattr(args, flag), "must be >= 1")
@@ -119,7 +129,7 @@ def _check(args: argparse.Namespace) -> tuple[list[float], list[bool]]:
             raise ConfigError(f"--{flag}", getattr(args, flag), "must be > 0 seconds")
     if args.slo_ms is not None and not (math.isfinite(args.slo_ms) and args.slo_ms > 0):
         raise ConfigError("--slo-ms", args.slo_ms, "must be > 0 milliseconds")
-    return factors, [m == "on" for m in modes]
+    return factors, [m == "on" for m in modes], models
 
 
 def _run(args: argparse.Namespace, config: DrillConfig, out: Path, admission: bool) -> ResultsDocument:
@@ -140,11 +150,11 @@ def _steady(args: argparse.Namespace, users: int, think_scale: float) -> DrillCo
 def _overload(args: argparse.Namespace) -> int:
     from scenarios.overload import SLO_P99_MS, figures, goodput_rps, markdown_table
 
-    factors, modes = _check(args)
+    factors, modes, models = _check(args)
     slo_ms: float = SLO_P99_MS if args.slo_ms is None else args.slo_ms
     out: Path = args.out or OVERLOAD_DIR / f"overload-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
     out.mkdir(parents=True, exist_ok=True)
-    total = 2 + len(factors) * len(modes)
+    total = 2 + len(factors) * len(modes) * len(models)
     _say(f"overload: {total} drills into {out}")
 
     _say(f"\n=== overload 1/{total}: capacity, {args.capacity_users} users without think time")
@@ -167,23 +177,23 @@ def _overload(args: argparse.Namespace) -> int:
 
     rows = []
     run = 2
-    for factor in factors:
-        for admission in modes:
-            run += 1
-            name = f"k{factor:g}-{'on' if admission else 'off'}"
-            _say(f"\n=== overload {run}/{total}: {name}: {base_users} → {round(base_users * factor)} users")
-            config = base_config(
-                args, "spike", scale=1.0, modelled_users=max(1, round(base_users * factor)),
-                duration_s=args.ramp + args.before + args.spike + args.after,
-                shape_params={"users": base_users, "factor": factor, "ramp_s": args.ramp,
-                              "before_s": args.before, "spike_s": args.spike},
-            )  # fmt: skip
-            doc = _run(args, config, out / name, admission=admission)
-            row = figures(doc, peak, admission=admission, slo_p99_ms=slo_ms)
-            rows.append(row)
-            _say(f"=== {name}: goodput {row.goodput_share:.2f} of peak, p99 admitted "
-                 f"{row.p99_admitted_ms:.0f} ms, 503 {row.refused_share:.1%}, "
-                 f"timeouts {row.timeout_share:.1%}")  # fmt: skip
+    for factor, admission, model in itertools.product(factors, modes, models):
+        run += 1
+        name = f"k{factor:g}-{'on' if admission else 'off'}" + ("-open" if model == "open" else "")
+        _say(f"\n=== overload {run}/{total}: {name}: {base_users} → {round(base_users * factor)} users"
+             + (" (open: arriving at users / mean session)" if model == "open" else ""))  # fmt: skip
+        config = base_config(
+            args, "spike", scale=1.0, modelled_users=max(1, round(base_users * factor)),
+            duration_s=args.ramp + args.before + args.spike + args.after, open=model == "open",
+            shape_params={"users": base_users, "factor": factor, "ramp_s": args.ramp,
+                          "before_s": args.before, "spike_s": args.spike},
+        )  # fmt: skip
+        doc = _run(args, config, out / name, admission=admission)
+        row = figures(doc, peak, admission=admission, slo_p99_ms=slo_ms)
+        rows.append(row)
+        _say(f"=== {name}: goodput {row.goodput_share:.2f} of peak, p99 admitted "
+             f"{row.p99_admitted_ms:.0f} ms, 503 {row.refused_share:.1%}, "
+             f"timeouts {row.timeout_share:.1%}")  # fmt: skip
 
     table = markdown_table(rows)
     calibration = {
@@ -191,7 +201,8 @@ def _overload(args: argparse.Namespace) -> int:
         "probe_users": args.probe_users, "base_users": base_users,
     }  # fmt: skip
     settings = {
-        "factors": factors, "stack_workers": args.stack_workers, "inject_cpu_ms": args.inject_cpu_ms,
+        "factors": factors, "models": models, "stack_workers": args.stack_workers,
+        "inject_cpu_ms": args.inject_cpu_ms,
         "think_scale": args.think_scale, "retry": args.retry, "request_timeout_s": args.request_timeout,
         "ramp_s": args.ramp, "before_s": args.before, "spike_s": args.spike, "after_s": args.after,
         "max_in_flight": args.max_in_flight, "queue": args.queue, "seed": args.seed, "slo_p99_ms": slo_ms,

@@ -6,6 +6,11 @@ users are the level. Writes ``OUT/results.json`` (with Locust's CSV/HTML beside 
 ``OUT/sweep.csv`` (``concurrency,throughput`` + details), which ``cuaso fit OUT/sweep.csv`` reads. By
 default users do not think (``--think-scale 0``): each keeps one request outstanding, the concurrency
 N of the Universal Scalability Law.
+
+``--open`` plays the staircase as an open model: each level N becomes an arrival rate N / S (S the
+mix's mean session, Little's law), so the sweep measures response time and goodput against offered
+arrivals/s (columns ``offered_arrivals_per_s`` and ``goodput_rps`` of ``sweep.csv``); past capacity the
+sessions pile up instead of the arrivals slowing down.
 """
 
 from __future__ import annotations
@@ -69,6 +74,11 @@ def register(subparsers: Subparsers) -> None:
     confine.add_argument(
         "--no-confine", action="store_true", help="no allotments: everything shares the CPUs"
     )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="an arrival-rate staircase: each level N arrives at N / mean session sessions/s (open model)",
+    )
     add_load_options(parser)
     # None: the portal gets one uvicorn worker per allotted core (the sizing's workers_per_core = 1).
     parser.set_defaults(func=_sweep, think_scale=0.0, stack_workers=None)
@@ -89,7 +99,7 @@ def _sweep(args: argparse.Namespace) -> int:
         "repeats": args.repeats,
         "interleave": args.interleave,
     }
-    config = base_config(args, Staircase.name, shape_params=params)
+    config = base_config(args, Staircase.name, shape_params=params, open=bool(args.open))
     out = args.out or default_out("sweep")
     limits = confine_limits(args, local=args.host is None)
     if args.stack_workers is None:
@@ -102,9 +112,10 @@ def _sweep(args: argparse.Namespace) -> int:
     path = write_sweep_csv(points, outcome.path.parent / "sweep.csv")
     _say(f"sweep: {len(points)} points (concurrency, throughput) in {path}")
     for p in points:
+        offered = "" if p.arrivals_per_s is None else f"  offered {p.arrivals_per_s:7.2f} sessions/s"
         _say(
-            f"  N={p.concurrency:<4} r{p.repeat}  {p.throughput_rps:8.1f} req/s  p95 {p.p95_ms:7.1f} ms  "
-            f"failures {p.failures}"
+            f"  N={p.concurrency:<4} r{p.repeat}{offered}  {p.throughput_rps:8.1f} req/s  "
+            f"goodput {p.goodput_rps:8.1f} req/s  p95 {p.p95_ms:7.1f} ms  failures {p.failures}"
         )
     _say(f"fit them with: cuaso fit {path}")
     return 0

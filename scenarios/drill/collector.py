@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from results.histogram import LatencyHistogram
+from scenarios.drill.open_tally import ArrivalTally, LoopTally
 
 PhaseKey = tuple[str, str]
 """(phase name, endpoint or journey name)."""
@@ -139,6 +140,8 @@ class Delta:
     journeys: dict[PhaseKey, JourneyTally] = field(default_factory=dict)
     think_s: dict[str, float] = field(default_factory=dict)
     users_finished: int = 0
+    arrivals: dict[str, ArrivalTally] = field(default_factory=dict)  # by phase (open model)
+    loop: dict[str, LoopTally] = field(default_factory=dict)  # by phase
 
     def endpoint(self, phase: str, name: str) -> EndpointTally:
         tally = self.endpoints.get((phase, name))
@@ -152,7 +155,17 @@ class Delta:
             tally = self.journeys[(phase, name)] = JourneyTally()
         return tally
 
+    def arrival(self, phase: str) -> ArrivalTally:
+        return self.arrivals.setdefault(phase, ArrivalTally())
+
+    def loop_tally(self, phase: str) -> LoopTally:
+        return self.loop.setdefault(phase, LoopTally())
+
     def add(self, other: Delta) -> None:
+        for phase, a in other.arrivals.items():
+            self.arrival(phase).add(a)
+        for phase, loop in other.loop.items():
+            self.loop_tally(phase).add(loop)
         for (phase, name), e in other.endpoints.items():
             self.endpoint(phase, name).add(e)
         for (phase, name), j in other.journeys.items():
@@ -191,6 +204,8 @@ class Delta:
             "journeys": {f"{p}\t{n}": j.encode() for (p, n), j in self.journeys.items()},
             "think_s": dict(self.think_s),
             "users_finished": self.users_finished,
+            "arrivals": {p: a.encode() for p, a in self.arrivals.items()},
+            "loop": {p: t.encode() for p, t in self.loop.items()},
         }
 
     @classmethod
@@ -203,6 +218,8 @@ class Delta:
             journeys={_key(k): JourneyTally.decode(v) for k, v in data.get("journeys", {}).items()},
             think_s=think,
             users_finished=int(data.get("users_finished", 0)),
+            arrivals={str(p): ArrivalTally.decode(a) for p, a in data.get("arrivals", {}).items()},
+            loop={str(p): LoopTally.decode(t) for p, t in data.get("loop", {}).items()},
         )
 
 
@@ -240,6 +257,31 @@ class Recorder:
     def thought(self, phase: str, seconds: float) -> None:
         """A user spent ``seconds`` not waiting for the portal (thinking, or backing off before a retry)."""
         self._delta.think_s[phase] = self._delta.think_s.get(phase, 0.0) + max(0.0, seconds)
+
+    def arrival_scheduled(self, phase: str) -> None:
+        """The open model's schedule released an arrival meant to start in ``phase``."""
+        self._delta.arrival(phase).scheduled += 1
+
+    def arrival_returned(self, phase: str) -> None:
+        """A citizen who gave up came back as a new arrival (the open model's retry storm)."""
+        self._delta.arrival(phase).returned += 1
+
+    def arrival_started(self, phase: str, lag_s: float, late: bool) -> None:
+        """A user started an arrival ``lag_s`` after its intended instant (``late`` past the threshold)."""
+        tally = self._delta.arrival(phase)
+        tally.started += 1
+        tally.late += int(late)
+        tally.lag.record_us(max(0.0, lag_s) * 1e6)
+
+    def arrival_dropped(self, phase: str) -> None:
+        """An arrival no user could start in time (or before the drill ended)."""
+        self._delta.arrival(phase).dropped += 1
+
+    def loop_sample(self, phase: str, lag_s: float, sessions: int, interval_s: float) -> None:
+        """One sample of the event loop's lag, and ``sessions`` in progress over ``interval_s``."""
+        tally = self._delta.loop_tally(phase)
+        tally.lag.record_us(max(0.0, lag_s) * 1e6)
+        tally.sessions_s += sessions * max(0.0, interval_s)
 
     def user_finished(self) -> None:
         """A user ran its fixed number of journeys and stopped (fixed-iteration drills)."""

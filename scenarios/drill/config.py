@@ -78,6 +78,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("think_scale", "multiply every think time by this factor (0: no thinking)"),
     _Option("retry", f"retry policy: {', '.join(PRESETS)}"),
     _Option("iterations", "journeys each user runs before it stops (0: until the drill ends)"),
+    _Option("open", "play the scenario as an open model: sessions arrive at users/mean session (1/0)"),
     _Option("request_timeout_s", "network timeout of one request, seconds"),
     _Option("abort_error_rate", "abort the drill when the error rate passes this share"),
     _Option("abort_min_requests", "judge the error rate only after this many requests"),
@@ -111,6 +112,7 @@ class DrillConfig:
     think_scale: float = 1.0
     retry: str = DEFAULT_RETRY
     iterations: int = 0
+    open: bool = False
     request_timeout_s: float = REQUEST_TIMEOUT_S
     abort_error_rate: float = ABORT_ERROR_RATE
     abort_min_requests: int = ABORT_MIN_REQUESTS
@@ -138,6 +140,8 @@ class DrillConfig:
             raise bad("retry", f"must be one of {', '.join(PRESETS)}")
         if self.iterations < 0:
             raise bad("iterations", "must be >= 0")
+        if self.iterations and (self.open or self.scenario == "arrivals"):
+            raise bad("iterations", "an open model starts sessions on a schedule, not per user; use 0")
         if not (math.isfinite(self.request_timeout_s) and self.request_timeout_s > 0):
             raise bad("request_timeout_s", "must be > 0 seconds")
         if not 0 < self.abort_error_rate <= 1:
@@ -188,6 +192,7 @@ class DrillConfig:
             "think_scale": repr(self.think_scale),
             "retry": self.retry,
             "iterations": str(self.iterations),
+            "open": "1" if self.open else "",
             "request_timeout_s": repr(self.request_timeout_s),
             "abort_error_rate": repr(self.abort_error_rate),
             "abort_min_requests": str(self.abort_min_requests),
@@ -235,6 +240,10 @@ def _parse(option: _Option, raw: str, default: object) -> object:
             return value
         if option.name == "allow_hosts":
             return tuple(h.strip() for h in raw.split(",") if h.strip())
+        if isinstance(default, bool):
+            if raw.strip().lower() not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError("must be 1 or 0")
+            return raw.strip().lower() in ("1", "true", "yes")
         if option.name == "duration_s" or isinstance(default, float):
             return float(raw)
         if isinstance(default, int):

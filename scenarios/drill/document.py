@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from results.document import (
+    Arrivals,
     CpuAllotment,
     EndpointStats,
     Environment,
     ErrorCount,
     GeneratorUse,
     JourneyStats,
+    LoopLag,
     MetricsSnapshot,
     Offered,
     Phase,
@@ -29,10 +31,13 @@ from results.document import (
 )
 from scenarios.drill.collector import Delta
 from scenarios.drill.config import DrillConfig
+from scenarios.drill.loop_lag import LOOP_SAMPLE_S
 from scenarios.drill.sampler import ResourceSampler
 from scenarios.drill.validity import assess
+from scenarios.journeys.open_model import LATE_AFTER_S
 from scenarios.mix import summary
 from scenarios.shapes.base import Shape
+from scenarios.shapes.schedule import OpenModel
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,42 @@ def _mean_arrivals(shape: Shape, start: float, end: float) -> float | None:
         return None
     instants = [start + i for i in range(max(1, math.ceil(end - start)))]
     return float(sum(arrivals(t) for t in instants) / len(instants))
+
+
+def _arrivals(name: str, start: float, end: float, data: Delta, shape: Shape) -> Arrivals | None:
+    """The open model's counts for a phase (None in a closed drill)."""
+    if not isinstance(shape, OpenModel):
+        return None
+    tally = data.arrivals.get(name)
+    schedule = shape.schedule((("any", 1.0),), 1)
+    rates = [schedule.rate_at(start + (end - start) * i / 20) for i in range(20)]
+    rates.append(schedule.rate_at(max(start, end - 1e-6)))
+    return Arrivals(
+        expected=round(schedule.expected(start, end), 4),
+        scheduled=tally.scheduled if tally else 0,
+        returned=tally.returned if tally else 0,
+        started=tally.started if tally else 0,
+        late=tally.late if tally else 0,
+        dropped=tally.dropped if tally else 0,
+        rate_min_per_s=round(min(rates), 6),
+        rate_max_per_s=round(max(rates), 6),
+        late_after_s=LATE_AFTER_S,
+        start_lag_histogram=tally.lag.encode() if tally else "",
+    )
+
+
+def _loop_lag(name: str, data: Delta) -> LoopLag | None:
+    tally = data.loop.get(name)
+    if tally is None or tally.lag.count == 0:
+        return None
+    return LoopLag(
+        samples=tally.lag.count,
+        interval_s=LOOP_SAMPLE_S,
+        p50_ms=round(tally.lag.percentile_ms(50), 3),
+        p99_ms=round(tally.lag.percentile_ms(99), 3),
+        max_ms=round(tally.lag.max_ms(), 3),
+        histogram=tally.lag.encode(),
+    )
 
 
 def _reported_generator(by_process: dict[str, Any] | None) -> GeneratorUse | None:
@@ -109,8 +150,12 @@ def _phase(
     requests = sum(e.requests for e in endpoints)
     think = data.think_s.get(name)
     seen = collected.get("users", {}).get(name, {})
+    arrivals = _arrivals(name, start, end, data, facts.shape)
+    users_mean = float(seen.get("mean", 0.0))
+    if arrivals is not None and name in data.loop:  # the open model: sessions in progress, not the pool
+        users_mean = data.loop[name].sessions_s / max(end - start, 1e-9)
     offered = Offered(
-        users_mean=float(seen.get("mean", 0.0)),
+        users_mean=users_mean,
         users_max=int(seen.get("max", 0)),
         arrivals_per_s=_mean_arrivals(facts.shape, start, end),
         think_time_s=(think or 0.0) / requests if requests else None,
@@ -125,6 +170,8 @@ def _phase(
         generator=(sampler.generator_use(name) if sampler and not facts.remote_workers else None)
         or _reported_generator(collected.get("generator", {}).get(name)),
         resources=sampler.resources(name, end - start) if sampler else (),
+        arrivals=arrivals,
+        loop_lag=_loop_lag(name, data),
     )
 
 

@@ -7,7 +7,12 @@
   master (or local process) a watcher greenlet that samples users each second, makes a timeline point
   every ``TIMELINE_S``, writes ``live.json`` and ``collector.json`` into ``--cuaso-out`` and stops the
   drill early when :meth:`Monitor.verdict` says so.
-* ``request``: every response time into the recorder's HDR histograms, per (phase, endpoint).
+* ``test_start`` also starts, in every process that runs users, the event-loop lag sampler
+  (:mod:`scenarios.drill.loop_lag`) and, in an open drill, the dispatcher of this process's share of the
+  arrival schedule (:mod:`scenarios.journeys.open_model`); ``test_stop`` stops both and counts the
+  arrivals still waiting as dropped.
+* ``request``: every response time into the recorder's HDR histograms, per (phase, endpoint); the open
+  model's start lag of a session (the request event's context) is added to its first request.
 * ``report_to_master`` / ``worker_report``: each worker's drained recorder (and its own CPU time, so
   the master knows the load of workers on other machines) travels with Locust's own periodic report
   and is merged on the master; in a fixed-iteration drill a worker also flushes at once
@@ -32,10 +37,11 @@ from locust.runners import MasterRunner, WorkerRunner
 
 from scenarios.drill.collector import Delta, error_kind
 from scenarios.drill.config import DrillConfig, register_options
+from scenarios.drill.loop_lag import LoopSampler
 from scenarios.drill.monitor import TIMELINE_S, Monitor
 from scenarios.journeys import runtime
-from scenarios.journeys.base import JourneyUser
-from scenarios.journeys.registry import enabled_classes
+from scenarios.journeys.base import START_LAG_KEY, JourneyUser
+from scenarios.journeys.registry import user_classes
 
 log = logging.getLogger("cuaso.drill")
 
@@ -67,6 +73,7 @@ class DrillListeners:
         self.classes: list[type[JourneyUser]] = []
         self.monitor: Monitor | None = None
         self._watcher: gevent.Greenlet | None = None
+        self._helpers: list[gevent.Greenlet] = []  # loop-lag sampler, arrival dispatcher
         self._out: Path | None = None
         self._cpu_seen: dict[str, tuple[float, float]] = {}
 
@@ -90,7 +97,7 @@ class DrillListeners:
             runner.register_message(FLUSH_MESSAGE, self.on_flush)
         if not isinstance(runner, WorkerRunner):
             rt = runtime.start(DrillConfig.from_options(environment.parsed_options))
-            self.classes = enabled_classes(rt.mix)
+            self.classes = list(user_classes(rt.mix, open_model=rt.schedule is not None))
 
     def on_test_start(self, environment: Environment, **_kw: Any) -> None:
         runner = environment.runner
@@ -100,15 +107,35 @@ class DrillListeners:
             rt = runtime.start(config, max(runner.worker_index, 0), workers)
             rt.on_user_finished.append(lambda: self.flush(environment))
             rt.start_clock()
+            self.start_helpers(rt)
             return
         rt = runtime.current()
         rt.start_clock()
+        if not isinstance(runner, MasterRunner):
+            self.start_helpers(rt)
         self._out = Path(config.out) if config.out else None
         if self._out is not None:
             self._out.mkdir(parents=True, exist_ok=True)
         self.monitor = Monitor(config, rt.shape.duration_s, rt.shape.peak_users(), rt.t0)
         self.write_live()
         self._watcher = gevent.spawn(self.watch, environment)
+
+    def start_helpers(self, rt: runtime.DrillRuntime) -> None:
+        """In a process that runs users: the loop-lag sampler, and the open model's dispatcher."""
+        self.stop_helpers()
+        sampler = LoopSampler(rt.recorder, rt.phase_at, lambda: rt.sessions)
+        self._helpers.append(gevent.spawn(sampler.run))
+        queue = rt.open_arrivals()
+        if queue is not None:
+            self._helpers.append(gevent.spawn(queue.dispatch))
+
+    def stop_helpers(self) -> None:
+        for helper in self._helpers:
+            helper.kill(block=False)
+        self._helpers.clear()
+        rt = runtime.current_or_none()
+        if rt is not None and rt.arrivals is not None and not rt.arrivals.closed:
+            rt.arrivals.close()
 
     def on_spawning_complete(self, user_count: int, **_kw: Any) -> None:
         """Every user of the drill's peak is running: release a fixed-iteration drill's users."""
@@ -127,11 +154,16 @@ class DrillListeners:
         response: Any = None,
         exception: BaseException | None = None,
         start_time: float | None = None,
+        context: dict[str, Any] | None = None,
         **_kw: Any,
     ) -> None:
         rt = runtime.current_or_none()
         if rt is None:
             return
+        lag_ms = float((context or {}).get(START_LAG_KEY, 0.0))
+        if lag_ms > 0:  # the open model: measured from the session's intended start
+            response_time += lag_ms
+            start_time = None if start_time is None else start_time - lag_ms / 1000.0
         error = None
         if exception is not None:
             # A step that fails a request itself (catch_response) hides why no answer came; the HTTP
@@ -224,6 +256,7 @@ class DrillListeners:
     # --- end ------------------------------------------------------------------------------------------
 
     def on_test_stop(self, environment: Environment, **_kw: Any) -> None:
+        self.stop_helpers()
         rt = runtime.current_or_none()
         if self.monitor is not None and rt is not None and self.monitor.ended_s is None:
             self.monitor.ended_s = rt.elapsed()

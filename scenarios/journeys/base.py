@@ -6,10 +6,16 @@ failed, abandoned), its duration and retries, then starts the next visit at once
 takes the seat; people think *inside* journeys, with the mix's named think times). With a fixed
 number of iterations (``--cuaso-iterations``, for exact comparisons) the user stops after that many
 visits.
+
+In the open model (:class:`scenarios.journeys.registry.OpenCitizen`) the next visit is instead the
+next arrival of the schedule (:meth:`JourneyUser.next_session`): the user waits for it, and the
+session is timed from its intended start; its start lag rides on the first request's event
+(:meth:`JourneyUser.context`, key :data:`START_LAG_KEY`) so that request's latency is the citizen's.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any, ClassVar
 
@@ -18,6 +24,11 @@ from locust.exception import StopUser
 
 from scenarios.journeys import runtime as runtime_module
 from scenarios.journeys.steps import JourneyAbandoned, JourneyFailed, RequestFailed, Visit
+from scenarios.mix import Journey
+
+START_LAG_KEY = "cuaso_start_lag_ms"
+"""Key of a request event's ``context`` holding the open model's start lag (ms) of the session whose
+first request it is; the drill's listener adds it to that request's response time."""
 
 
 class JourneyUser(FastHttpUser):
@@ -34,31 +45,55 @@ class JourneyUser(FastHttpUser):
         super().__init__(environment)
         self.rng = self.runtime.user_rng()
         self.visits_done = 0
+        self.start_lag_ms = 0.0
 
     def on_start(self) -> None:
         if self.runtime.config.iterations:
             self.runtime.all_spawned.wait()
 
-    def visit(self, visit: Visit) -> None:
+    def context(self) -> dict[str, Any]:
+        """Locust merges this into every request event: the open model's start lag, on the first
+        request of a session only (then it is spent)."""
+        if self.start_lag_ms <= 0:
+            return {}
+        lag, self.start_lag_ms = self.start_lag_ms, 0.0
+        return {START_LAG_KEY: lag}
+
+    @staticmethod
+    def visit(visit: Visit) -> None:
         """One session of this journey (subclasses)."""
         raise NotImplementedError
+
+    def next_session(self) -> tuple[Journey, float | None, random.Random]:
+        """The next session: its journey, its intended start (None: now) and its random stream."""
+        return self.runtime.journey(self.journey), None, self.rng
+
+    def run_visit(self, visit: Visit) -> None:
+        self.visit(visit)
+
+    def session_ended(self, outcome: str) -> None:
+        """After each session (``completed``, ``failed`` or ``abandoned``); the open model's hook."""
 
     @task
     def one_visit(self) -> None:
         rt = self.runtime
-        journey = rt.journey(self.journey)
+        journey, started, rng = self.next_session()
         self.client.cookiejar.clear()  # a new visitor: no cookies from the previous session
-        visit = Visit(self.client, rt, journey, self.rng)
+        visit = Visit(self.client, rt, journey, rng, started)
         rt.recorder.journey_started(rt.phase_at(visit.started), journey.name)
         outcome = "completed"
+        rt.sessions += 1
         try:
-            self.visit(visit)
+            self.run_visit(visit)
         except JourneyAbandoned:
             outcome = "abandoned"
         except (JourneyFailed, RequestFailed):  # RequestFailed: a request outside any step
             outcome = "failed"
+        finally:
+            rt.sessions -= 1
         duration_s = time.time() - visit.started
         rt.recorder.journey_ended(rt.phase_at(), journey.name, outcome, duration_s, visit.retries)
+        self.session_ended(outcome)
         self.visits_done += 1
         if rt.config.iterations and self.visits_done >= rt.config.iterations:
             rt.user_finished()

@@ -1,9 +1,22 @@
-"""A bare Locust user for ``python -m bench.generator``: ``GET /healthz`` as fast as it can, no think
-time, no bookkeeping — the floor against which the journeys' overhead per generator core is measured."""
+"""Bare Locust users for ``python -m bench.generator``: no think time, no bookkeeping — the floor against
+which the journeys' overhead per generator core is measured.
+
+* :class:`BareHealthz`: ``GET /healthz`` as fast as it can (the machine's ceiling);
+* :class:`BareCatalogue`: the very requests of the ``browse_catalogue`` journey with one search and one
+  read (:mod:`scenarios.journeys.catalogue`: a search for one of its terms, then one procedure of the
+  results), with the same names, but none of the drill's steps, retries, HDR recording or
+  runtime — like for like with that journey.
+
+Pick one with ``LOCUST_USER_CLASSES``.
+"""
 
 from __future__ import annotations
 
+import random
+
 from locust import FastHttpUser, constant, task
+
+from scenarios.journeys.catalogue import PROCEDURE, SEARCH, SEARCH_PAGE, SEARCH_TERMS
 
 
 class BareHealthz(FastHttpUser):
@@ -12,3 +25,16 @@ class BareHealthz(FastHttpUser):
     @task
     def healthz(self) -> None:
         self.client.get("/healthz")
+
+
+class BareCatalogue(FastHttpUser):
+    wait_time = constant(0)
+    rng = random.Random(1)
+
+    @task
+    def browse(self) -> None:
+        term = self.rng.choice(SEARCH_TERMS)
+        found = self.client.get(SEARCH, name=SEARCH, params={"q": term, "limit": SEARCH_PAGE})
+        ids = [str(item["id"]) for item in found.json()["items"]]
+        if ids:
+            self.client.get(f"{SEARCH}/{self.rng.choice(ids)}", name=PROCEDURE).json()

@@ -56,7 +56,8 @@ class BrowseCatalogue(JourneyUser):
 
     journey = "browse_catalogue"
 
-    def visit(self, visit: Visit) -> None:
+    @staticmethod
+    def visit(visit: Visit) -> None:
         found = find_procedures(visit)
         for _ in visit.repeats("read_procedure"):
             if found:

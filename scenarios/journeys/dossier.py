@@ -63,7 +63,8 @@ class SubmitDossier(JourneyUser):
 
     journey = "submit_dossier"
 
-    def visit(self, visit: Visit) -> None:
+    @staticmethod
+    def visit(visit: Visit) -> None:
         found = find_procedures(visit)
         if not found:
             raise JourneyFailed("submit_dossier: no procedure found in the catalogue")

@@ -49,7 +49,8 @@ class FileFeedback(JourneyUser):
 
     journey = "file_feedback"
 
-    def visit(self, visit: Visit) -> None:
+    @staticmethod
+    def visit(visit: Visit) -> None:
         citizen = visit.runtime.next_citizen()
         auth = visit.step("login", partial(login, visit, citizen.citizen_id))
         key = f"{visit.runtime.run_token}-{visit.rng.getrandbits(64):016x}"

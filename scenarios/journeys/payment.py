@@ -54,7 +54,8 @@ class PayFee(JourneyUser):
 
     journey = "pay_fee"
 
-    def visit(self, visit: Visit) -> None:
+    @staticmethod
+    def visit(visit: Visit) -> None:
         unpaid = visit.runtime.unpaid
         citizen_id, code = unpaid.popleft() if unpaid else (visit.runtime.next_citizen().citizen_id, "")
         auth = visit.step("login", partial(login, visit, citizen_id))

@@ -1,12 +1,17 @@
-"""The Locust user class of each implemented journey, and their weights for a mix.
+"""The Locust user class of each implemented journey, their weights for a mix, and the open model's user.
 
 Locust shares users between classes by weight, i.e. by share of *concurrent* users; the mix gives
 shares of *sessions*. A journey that lasts longer holds more of the users online at any instant, so
 each class's weight is its concurrent share (:func:`scenarios.mix.concurrent_shares`): session share ×
 mean session length / mean over the mix.
+
+In the open model every user of the pool is an :class:`OpenCitizen`: the schedule, not Locust's
+weights, says which journey each arriving session follows (by session share).
 """
 
 from __future__ import annotations
+
+import random
 
 from scenarios.journeys import JOURNEY_STEPS, check_mix
 from scenarios.journeys.base import JourneyUser
@@ -16,7 +21,9 @@ from scenarios.journeys.feedback import FileFeedback
 from scenarios.journeys.payment import PayFee
 from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
-from scenarios.mix import JourneyMix, concurrent_shares
+from scenarios.journeys.steps import Visit
+from scenarios.mix import Journey, JourneyMix, concurrent_shares
+from scenarios.shapes.schedule import Arrival
 
 USER_CLASSES: dict[str, type[JourneyUser]] = {
     cls.journey: cls
@@ -38,3 +45,39 @@ def enabled_classes(mix: JourneyMix) -> list[type[JourneyUser]]:
         cls.weight = shares[journey.name]
         classes.append(cls)
     return classes
+
+
+class OpenCitizen(JourneyUser):
+    """A user of the open model's pool: waits for the next arrival of this process's schedule
+    (:class:`scenarios.journeys.open_model.ArrivalQueue`), then runs that arrival's journey, timed
+    from its intended start, with the arrival's own seeded random stream; a citizen who gave up may
+    come back (:meth:`~scenarios.journeys.open_model.ArrivalQueue.come_back`)."""
+
+    arrival: Arrival | None = None
+
+    def next_session(self) -> tuple[Journey, float | None, random.Random]:
+        rt = self.runtime
+        if rt.arrivals is None:
+            raise RuntimeError("open model: no arrival queue in this process (not an open drill?)")
+        taken = rt.arrivals.take()
+        self.arrival = taken.arrival
+        self.start_lag_ms = taken.lag_s * 1000.0
+        return rt.journey(taken.arrival.journey), taken.intended, taken.arrival.rng(rt.config.seed)
+
+    def run_visit(self, visit: Visit) -> None:
+        USER_CLASSES[visit.journey.name].visit(visit)
+
+    def session_ended(self, outcome: str) -> None:
+        """A citizen who gave up may come back as a new arrival (the retry storm)."""
+        arrivals = self.runtime.arrivals
+        if outcome == "abandoned" and arrivals is not None and self.arrival is not None:
+            arrivals.come_back(self.arrival)
+
+
+def user_classes(mix: JourneyMix, open_model: bool) -> list[type[JourneyUser]]:
+    """The classes a drill runs: :class:`OpenCitizen` alone in the open model, else
+    :func:`enabled_classes` (the mix is checked either way)."""
+    if open_model:
+        check_mix(mix)
+        return [OpenCitizen]
+    return enabled_classes(mix)

@@ -28,10 +28,12 @@ from scenarios.citizens import Citizen, CitizenPool
 from scenarios.drill.collector import Recorder
 from scenarios.drill.config import DrillConfig
 from scenarios.drill.scenario import build_shape
+from scenarios.journeys.open_model import ArrivalQueue
 from scenarios.mix import Journey, JourneyMix
 from scenarios.retry import RetryPolicy
 from scenarios.safety import AllowList
 from scenarios.shapes.base import Shape
+from scenarios.shapes.schedule import ArrivalSchedule, OpenModel
 
 CITIZEN_POOL_SIZE = 1_000_000
 """Assumption: a million distinct synthetic citizens; sessions cycle through them, so logins of one
@@ -68,12 +70,41 @@ class DrillRuntime:
         self.recent_codes: deque[str] = deque(maxlen=RECENT_CODES)
         self.unpaid: deque[tuple[str, str]] = deque(maxlen=RECENT_CODES)  # (citizen ID, dossier code)
         self.recent_procedures: deque[str] = deque(maxlen=RECENT_CODES)
+        self.schedule: ArrivalSchedule | None = None  # the open model's arrivals (all workers')
+        if isinstance(self.shape, OpenModel):
+            shares = tuple((j.name, j.share) for j in self.mix.enabled())
+            self.schedule = self.shape.schedule(shares, config.seed)
+        self.arrivals: ArrivalQueue | None = None
+        self.sessions = 0  # open model: sessions in progress in this process
         largest = self.mix.attachments.size_bytes.max
         self.attachment_bytes = random.Random(f"{config.seed}/attachments").randbytes(largest)
 
     def start_clock(self, epoch: float | None = None) -> None:
         """Mark the drill's time 0 (the test start of this process)."""
         self.t0 = time.time() if epoch is None else epoch
+
+    def open_arrivals(self) -> ArrivalQueue | None:
+        """The open model: a queue of this process's share of the schedule from time 0 (call after
+        :meth:`start_clock`); None in a closed drill."""
+        if self.schedule is None:
+            return None
+        mine = self.schedule.for_worker(self.worker_index % self.workers, self.workers)
+        self.arrivals = ArrivalQueue(mine, self.recorder, self.phase_at, self.t0, seed=self.config.seed)
+        return self.arrivals
+
+    def spread(self, epoch: float, seconds: float) -> list[tuple[str, float]]:
+        """``seconds`` from instant ``epoch`` on, split over the phases they fall in; what runs past
+        the drill's end is left out (the run stops there)."""
+        out: list[tuple[str, float]] = []
+        t, left = self.elapsed(epoch), max(0.0, seconds)
+        for phase in self._phases:
+            if left <= 0:
+                break
+            if t < phase.end_s:
+                part = min(left, phase.end_s - t)
+                out.append((phase.name, part))
+                t, left = t + part, left - part
+        return out
 
     def elapsed(self, epoch: float | None = None) -> float:
         return max(0.0, (time.time() if epoch is None else epoch) - self.t0)

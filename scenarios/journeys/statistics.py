@@ -26,6 +26,7 @@ class ReadStatistics(JourneyUser):
 
     journey = "read_statistics"
 
-    def visit(self, visit: Visit) -> None:
+    @staticmethod
+    def visit(visit: Visit) -> None:
         for _ in visit.repeats("read_statistics"):
             visit.step("read_statistics", partial(read_page, visit))

@@ -35,6 +35,7 @@ class TrackStatus(JourneyUser):
 
     journey = "track_status"
 
-    def visit(self, visit: Visit) -> None:
+    @staticmethod
+    def visit(visit: Visit) -> None:
         for _ in visit.repeats("read_status"):
             visit.step("read_status", partial(lookup, visit))

@@ -55,13 +55,20 @@ class JourneyAbandoned(Exception):
 class Visit:
     """One session of one user on one journey: see the module docstring."""
 
-    def __init__(self, client: Any, runtime: DrillRuntime, journey: Journey, rng: random.Random) -> None:
+    def __init__(
+        self,
+        client: Any,
+        runtime: DrillRuntime,
+        journey: Journey,
+        rng: random.Random,
+        started: float | None = None,
+    ) -> None:
         self.client = client
         self.runtime = runtime
         self.journey = journey
         self.rng = rng
         self.retries = 0
-        self.started = time.time()
+        self.started = time.time() if started is None else started  # open model: the intended start
         self._steps = {step.name: step for step in journey.steps}
 
     # --- the person ---------------------------------------------------------------------------------
@@ -91,7 +98,8 @@ class Visit:
     def pause(self, seconds: float) -> None:
         if seconds <= 0:
             return
-        self.runtime.recorder.thought(self.runtime.phase_at(), seconds)
+        for phase, share in self.runtime.spread(time.time(), seconds):  # exact per phase, for Little's law
+            self.runtime.recorder.thought(phase, share)
         gevent.sleep(seconds)
 
     def step(self, step_name: str, action: Callable[[], T]) -> T:

@@ -54,3 +54,14 @@ def test_accept_bench_answers_every_new_client_on_both_loops(capsys: pytest.Capt
 def test_accept_bench_refuses_a_burst_of_nobody() -> None:
     with pytest.raises(SystemExit):
         bench_accept.main(["--burst", "0"])
+
+
+def test_the_generator_bench_runs_the_catalogue_journey_alone_once_per_step() -> None:
+    from bench.generator import catalogue_mix
+    from scenarios.journeys import JOURNEY_STEPS
+
+    mix = catalogue_mix()
+    assert [j.name for j in mix.enabled()] == ["browse_catalogue"]
+    steps = {s.name: s for s in mix.journey("browse_catalogue").steps}
+    assert set(JOURNEY_STEPS["browse_catalogue"]) <= set(steps)
+    assert all((s.repeat.min, s.repeat.max) == (1, 1) for s in steps.values())  # one search, one read

@@ -8,6 +8,7 @@ import math
 import pytest
 
 from results.document import (
+    Arrivals,
     EndpointStats,
     Environment,
     ErrorCount,
@@ -95,8 +96,10 @@ def test_figures_of_a_spike_with_refusals_and_timeouts() -> None:
     assert row.p50_admitted_ms == pytest.approx(100.0, rel=0.01)
     assert row.recovery_s == pytest.approx(3.0)  # healthy from the point at 36 s, covering (33, 36]
     assert row.p99_within_slo
-    assert "| 5x | on | 10 → 10 | 80.0 | 0.80 | 100 | 100 | yes | 15.0% | 5.0% | 20.0% | 3 |" in (
-        markdown_table([row])
+    assert row.model == "closed"
+    assert (
+        "| 5x | on | closed | 10 → 10 | 80.0 | 0.80 | 100 | 100 | yes | 15.0% | 5.0% | 20.0% | 3 | – |"
+        in (markdown_table([row]))
     )
     strict = figures(_doc((before, spike, after), timeline), peak_rps=100.0, admission=True, slo_p99_ms=50.0)
     assert not strict.p99_within_slo
@@ -141,3 +144,19 @@ def test_a_spike_where_nothing_succeeded_has_no_admitted_latency() -> None:
     assert row.to_dict()["p99_admitted_ms"] is None
     assert not row.p99_within_slo
     assert row.goodput_share == 0.0
+
+
+def test_an_open_spike_sits_beside_the_closed_one_with_its_late_arrivals() -> None:
+    before = _phase("before", 10, 20, [10.0] * 1000)
+    spike = _phase("spike", 20, 30, [100.0] * 800)
+    after = _phase("after", 30, 60, [10.0] * 3000)
+    timeline = (_point(33, 100, 0.0), _point(36, 100, 0.0), _point(39, 100, 0.0), _point(42, 100, 0.0))
+    arrivals = Arrivals(expected=200, scheduled=200, started=180, late=10, dropped=20, late_after_s=1.0)
+    open_spike = spike.model_copy(update={"arrivals": arrivals})
+    closed = figures(_doc((before, spike, after), timeline), peak_rps=100.0, admission=False)
+    opened = figures(_doc((before, open_spike, after), timeline), peak_rps=100.0, admission=False)
+    assert opened.model == "open"
+    assert opened.late_or_dropped_share == pytest.approx(0.15)
+    rows = markdown_table([opened, closed]).splitlines()[2:]
+    assert [r.split("|")[3].strip() for r in rows] == ["closed", "open"]
+    assert rows[1].endswith("| 15.0% |")

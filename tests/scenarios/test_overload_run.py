@@ -52,6 +52,7 @@ def test_a_tiny_overload_drill_writes_its_table(tmp_path: Path, capsys: pytest.C
         (["--admission", "on"], "--admission='on'"),
         (["--factors", "0.5"], "--factors='0.5'"),
         (["--modes", "maybe"], "--modes='maybe'"),
+        (["--models", "closed,both"], "--models='closed,both'"),
         (["--spike", "0"], "--spike=0"),
         (["--slo-ms", "-5"], "--slo-ms=-5.0"),
         (["--slo-ms", "nan"], "--slo-ms=nan"),

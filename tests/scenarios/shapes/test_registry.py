@@ -65,7 +65,10 @@ def test_ticks_are_sane_over_the_whole_run(shape: Shape) -> None:
         assert 0 <= users <= peak
         assert rate >= MIN_SPAWN_RATE
         t += step
-    assert peak <= round(shape.modelled_users * shape.scale)
+    if isinstance(shape, ArrivalShape):  # the open model's pool: headroom × the modelled sessions
+        assert peak <= math.ceil(shape.pool_headroom * shape.modelled_users * shape.scale)
+    else:
+        assert peak <= round(shape.modelled_users * shape.scale)
 
 
 def test_to_dict_is_json_and_reports_time_compression(shape: Shape) -> None:
@@ -99,6 +102,16 @@ def test_scale_is_applied_and_rounded() -> None:
     assert Steady(scale=1.0, users=7).users_at(100) == 7
 
 
+def test_default_ramps_fit_the_duration_asked_for() -> None:
+    assert Steady(duration_s=45).ramp == 11.25  # a quarter: 45 s drills are no longer refused
+    assert Steady(duration_s=600).ramp == 60.0  # at most a minute
+    assert Soak(duration_s=120).ramp == 30.0
+    assert Soak().ramp == 600.0
+    assert [p.name for p in Steady(duration_s=45).phases()] == ["ramp", "steady"]
+    with pytest.raises(ValueError, match="leave it unset for a ramp that fits"):
+        Steady(duration_s=45, ramp_s=60)
+
+
 def test_steady_without_ramp() -> None:
     shape = Steady(users=1_000, ramp_s=0.0, scale=1.0)
     assert shape.users_at(0) == 1_000
@@ -116,7 +129,9 @@ def test_arrivals_and_users_follow_littles_law() -> None:
     shape = ArrivalShape(arrivals_per_s=42.0, mean_session_s=100.0, scale=0.1, ramp_s=10.0)
     assert shape.arrivals_at(5.0) == pytest.approx(2.1)  # half way up the ramp, × scale
     assert shape.arrivals_at(20.0) == pytest.approx(4.2)
-    assert shape.users_at(20.0) == round(users_for_arrival_rate(42.0, 100.0) * 0.1) == 420
+    online = users_for_arrival_rate(42.0, 100.0) * 0.1
+    assert round(shape.modelled_users_at(20.0) * 0.1) == round(online) == 420
+    assert shape.users_at(20.0) == 840  # Locust's pool: POOL_HEADROOM (2) × the 420 sessions online
     assert shape.arrivals_at(shape.duration_s) == 0.0
     data = shape.to_dict()
     assert (data["modelled_arrivals_per_s"], data["equivalent_modelled_users"]) == (42.0, 4_200.0)
@@ -126,7 +141,8 @@ def test_arrivals_default_rate_holds_the_modelled_population() -> None:
     shape = ArrivalShape(modelled_users=60_000)
     assert shape.mean_session_s == DEFAULT_MEAN_SESSION_S
     assert shape.rate == pytest.approx(60_000 / DEFAULT_MEAN_SESSION_S)
-    assert shape.users_at(shape.duration_s - 1) == round(60_000 * shape.scale)
+    assert round(shape.modelled_users_at(shape.duration_s - 1) * shape.scale) == round(60_000 * shape.scale)
+    assert shape.users_at(shape.duration_s - 1) == 2 * round(60_000 * shape.scale)
 
 
 @pytest.mark.parametrize(
