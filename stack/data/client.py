@@ -6,10 +6,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeAlias
+from urllib.parse import urlsplit
 
 from prometheus_client import Histogram
 from redis.asyncio import Redis
-from redis.asyncio.cluster import RedisCluster
+from redis.asyncio.cluster import ClusterNode, RedisCluster
 
 from stack.settings import StackSettings
 
@@ -23,11 +24,22 @@ REDIS_SECONDS = Histogram(
 )
 
 
+def startup_nodes(url: str) -> list[ClusterNode]:
+    """``redis://host:port,host:port/0``'s nodes: a cluster client starts from any one that answers."""
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    nodes = []
+    for item in netloc.split(","):
+        host, _, port = item.rpartition(":")
+        nodes.append(ClusterNode(host or "127.0.0.1", int(port or 6379)))
+    return nodes
+
+
 def make_client(settings: StackSettings) -> RedisClient:
     if settings.redis_cluster:
-        return RedisCluster.from_url(
-            settings.redis_url,
+        return RedisCluster(
+            startup_nodes=startup_nodes(settings.redis_url),
             socket_timeout=settings.redis_timeout_s,
+            socket_connect_timeout=settings.redis_timeout_s,
             max_connections=settings.redis_max_connections,
         )
     return Redis.from_url(
