@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import redis
+from redis import cluster
+
 from results.exceptions import MissingDependencyError
+from stack.data.client import startup_nodes
 from stack.process import free_port
 from stack.redis_server import RedisServer
 from stack.topology.spec import Topology
@@ -178,6 +182,15 @@ class RedisClusterSet:
         """The nodes that are primaries now (after any failover)."""
         return [n for n in self.nodes if n.server.running and n.role() == "master"]
 
+    def holding(self, key: str) -> ClusterNode:
+        """The node that is ``key``'s primary now."""
+        client = sync_client(self.url)
+        try:
+            owner = client.get_node_from_key(key)  # type: ignore[no-untyped-call]
+        finally:
+            client.close()
+        return next(n for n in self.nodes if (n.host, n.port) == (owner.host, int(owner.port)))
+
     def restart(self, node: ClusterNode) -> RedisServer:
         """Start a stopped node again on its port and data folder: it rejoins (as a replica when it was
         failed over meanwhile)."""
@@ -189,6 +202,12 @@ class RedisClusterSet:
         node.server.start()
         node.server.wait_ready(READY_TIMEOUT_S)
         return node.server
+
+
+def sync_client(url: str) -> redis.RedisCluster:
+    """A blocking cluster client from ``redis://host:port,host:port/0`` (audits, tests)."""
+    nodes = [cluster.ClusterNode(n.host, n.port) for n in startup_nodes(url)]  # type: ignore[no-untyped-call]
+    return redis.RedisCluster(startup_nodes=nodes, socket_timeout=CLI_TIMEOUT_S)
 
 
 def takeover(node: ClusterNode) -> str:

@@ -154,6 +154,9 @@ class TopologyRuntime:
         server = self.cluster.restart(node)
         self.stack.processes[node.name] = server
 
+    def node_urls(self) -> list[str]:
+        return [f"http://{self.topology.node_host(n)}:{p}" for n, p in self.node_ports.items()]
+
     def urls(self) -> dict[str, str]:
         urls = {"balancer metrics": f"http://127.0.0.1:{self.stats_port}/metrics"}
         for node, port in self.node_ports.items():
