@@ -29,6 +29,7 @@ READY_TIMEOUT_S = 30.0
 """How long the cluster may take to agree on its slots and replicas (assumption: seconds locally)."""
 
 Role = Literal["primary", "replica"]
+Fsync = Literal["always", "everysec", "no"]
 
 
 def redis_cli() -> str:
@@ -85,7 +86,7 @@ class ClusterNode:
 
 
 def cluster_server(
-    data_dir: Path, host: str, port: int, appendfsync: str, node_timeout_ms: int
+    data_dir: Path, host: str, port: int, appendfsync: Fsync, node_timeout_ms: int
 ) -> RedisServer:
     """A cluster-enabled ``redis-server`` on ``host`` (and 127.0.0.1 for its readiness ping) announcing
     ``host``; its nodes.conf in ``data_dir`` keeps its identity across a restart."""
@@ -100,15 +101,14 @@ def cluster_server(
         # Shards that are up keep serving while another one fails over.
         "--cluster-require-full-coverage", "no",
     )  # fmt: skip
-    server = RedisServer(data_dir, port=port, appendfsync=appendfsync, extra_args=extra)  # type: ignore[arg-type]
-    return server
+    return RedisServer(data_dir, port=port, appendfsync=appendfsync, extra_args=extra)
 
 
 class RedisClusterSet:
     """The cluster's processes. ``start(run)`` hands each process to ``run`` (the launcher's start and
     readiness wait, which also records it for stopping), then joins them into one cluster."""
 
-    def __init__(self, topology: Topology, data_dir: Path, appendfsync: str) -> None:
+    def __init__(self, topology: Topology, data_dir: Path, appendfsync: Fsync) -> None:
         self.topology = topology
         self.data_dir = data_dir
         self.appendfsync = appendfsync

@@ -12,15 +12,38 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal, Protocol
 
 from stack.process import ManagedProcess, free_port
 from stack.topology.haproxy import Backend, HAProxy
 from stack.topology.redis_cluster import ClusterNode, RedisClusterSet
 from stack.topology.spec import Topology
 
-if TYPE_CHECKING:
-    from stack.launcher import LocalStack
+
+class _Options(Protocol):
+    @property
+    def appendfsync(self) -> Literal["always", "everysec", "no"]: ...
+    @property
+    def loop(self) -> str: ...
+    @property
+    def extra_env(self) -> tuple[tuple[str, str], ...]: ...
+
+
+class LocalStack(Protocol):
+    """What the runtime uses of :class:`stack.launcher.LocalStack` (which holds the runtime)."""
+
+    @property
+    def options(self) -> _Options: ...
+
+    data_dir: Path
+    port: int
+    redis_url: str
+    processes: dict[str, ManagedProcess]
+
+    def _run(self, proc: ManagedProcess, timeout: float = 30.0) -> None: ...
+    def portal_env(self) -> dict[str, str]: ...
+    def linked_env(self) -> dict[str, str]: ...
+
 
 PY = sys.executable
 NODE_READY_TIMEOUT_S = 90.0
