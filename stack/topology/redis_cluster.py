@@ -14,16 +14,13 @@ from pathlib import Path
 from typing import Literal
 
 import redis
-from redis import cluster
 
 from results.exceptions import MissingDependencyError
-from stack.data.client import startup_nodes
+from stack.data.client import blocking_client
 from stack.process import free_port
 from stack.redis_server import RedisServer
 from stack.topology.spec import Topology
 
-MAX_CLUSTER_PORT = 55_535
-"""A cluster node also listens on its port + 10000 (the cluster bus)."""
 CLI_TIMEOUT_S = 60.0
 READY_TIMEOUT_S = 30.0
 """How long the cluster may take to agree on its slots and replicas (assumption: seconds locally)."""
@@ -50,14 +47,6 @@ def cli(host: str, port: int, *args: str, timeout: float = 10.0) -> str:
     return done.stdout.strip()
 
 
-def cluster_port(host: str) -> int:
-    for _ in range(1000):
-        port = free_port(host)
-        if port <= MAX_CLUSTER_PORT:
-            return port
-    raise RuntimeError("no free port at or below 55535 for a Redis Cluster node")
-
-
 @dataclass
 class ClusterNode:
     """One ``redis-server`` of the cluster: which shard it started as, in which site and role."""
@@ -68,6 +57,7 @@ class ClusterNode:
     host: str
     port: int
     server: RedisServer
+    bus_port: int = 0
 
     @property
     def name(self) -> str:
@@ -86,13 +76,15 @@ class ClusterNode:
 
 
 def cluster_server(
-    data_dir: Path, host: str, port: int, appendfsync: Fsync, node_timeout_ms: int
+    data_dir: Path, host: str, port: int, bus_port: int, appendfsync: Fsync, node_timeout_ms: int
 ) -> RedisServer:
     """A cluster-enabled ``redis-server`` on ``host`` (and 127.0.0.1 for its readiness ping) announcing
     ``host``; its nodes.conf in ``data_dir`` keeps its identity across a restart."""
     extra = (
         "--bind", host, "127.0.0.1",
         "--cluster-enabled", "yes",
+        # The bus on a port picked like the others (port + 10000, the default, may be an ephemeral one).
+        "--cluster-port", str(bus_port),
         "--cluster-config-file", str(data_dir / "nodes.conf"),
         "--cluster-node-timeout", str(node_timeout_ms),
         "--cluster-announce-ip", host,
@@ -119,10 +111,11 @@ class RedisClusterSet:
                 ("replica", topology.replica_site(shard)),
             ):
                 host = topology.redis_host(site)
-                port = cluster_port(host)
+                port = free_port()  # bound on 127.0.0.1 too (its readiness ping)
                 folder = data_dir / f"redis-s{shard}-{role}"
-                server = cluster_server(folder, host, port, appendfsync, topology.node_timeout_ms)
-                node = ClusterNode(shard, site, role, host, port, server)  # type: ignore[arg-type]
+                bus = free_port()
+                server = cluster_server(folder, host, port, bus, appendfsync, topology.node_timeout_ms)
+                node = ClusterNode(shard, site, role, host, port, server, bus)  # type: ignore[arg-type]
                 server.name = node.name
                 self.nodes.append(node)
 
@@ -170,10 +163,11 @@ class RedisClusterSet:
         raise RuntimeError(f"the Redis Cluster is not ok after {timeout:g} s: {info[:300]}")
 
     def wait_replicated(self, timeout: float = READY_TIMEOUT_S) -> None:
-        """Until every primary has a replica in sync (``ROLE`` lists one)."""
+        """Until every primary now (after any failover) has a replica in sync."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all(_has_replica(n) for n in self.nodes if n.started_as == "primary"):
+            primaries = self.primaries_now()
+            if len(primaries) == self.topology.shards and all(_has_replica(n) for n in primaries):
                 return
             time.sleep(0.2)
         raise RuntimeError(f"a Redis Cluster primary has no replica after {timeout:g} s")
@@ -184,7 +178,8 @@ class RedisClusterSet:
 
     def holding(self, key: str) -> ClusterNode:
         """The node that is ``key``'s primary now."""
-        client = sync_client(self.url)
+        client = blocking_client(self.url, cluster=True)
+        assert isinstance(client, redis.RedisCluster)
         try:
             owner = client.get_node_from_key(key)  # type: ignore[no-untyped-call]
         finally:
@@ -196,18 +191,12 @@ class RedisClusterSet:
         failed over meanwhile)."""
         folder = self.data_dir / node.name
         node.server = cluster_server(
-            folder, node.host, node.port, self.appendfsync, self.topology.node_timeout_ms
+            folder, node.host, node.port, node.bus_port, self.appendfsync, self.topology.node_timeout_ms
         )
         node.server.name = node.name
         node.server.start()
         node.server.wait_ready(READY_TIMEOUT_S)
         return node.server
-
-
-def sync_client(url: str) -> redis.RedisCluster:
-    """A blocking cluster client from ``redis://host:port,host:port/0`` (audits, tests)."""
-    nodes = [cluster.ClusterNode(n.host, n.port) for n in startup_nodes(url)]  # type: ignore[no-untyped-call]
-    return redis.RedisCluster(startup_nodes=nodes, socket_timeout=CLI_TIMEOUT_S)
 
 
 def takeover(node: ClusterNode) -> str:
