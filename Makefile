@@ -45,8 +45,9 @@ fmt: bootstrap
 
 ## Benchmarks (not tests): ratios measured side by side in one run.
 bench:
-	@scripts/bootstrap.sh wrk
+	@scripts/bootstrap.sh wrk haproxy
 	$(BIN)/python -m bench.portal
+	$(BIN)/python -m bench.replicated
 	$(BIN)/python -m bench.accept
 	$(BIN)/python -m bench.generator
 
