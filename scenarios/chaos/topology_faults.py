@@ -60,8 +60,9 @@ class TopologyInjector:
                 raise ValueError(f"not a topology fault: {event.kind}")
 
     # ------------------------------------------------------------------ one node
-    def lose_node(self) -> str:
-        node = self.rng.randint(1, self.topology.nodes)
+    def lose_node(self, node: int | None = None) -> str:
+        """Lose app node ``node`` (default: a seeded random one)."""
+        node = node or self.rng.randint(1, self.topology.nodes)
         pids = self.runtime.kill_node(node)
         self._lost_node = node
         name = self.runtime.node_name(node)
@@ -135,8 +136,9 @@ class TopologyInjector:
                 if n.shard in shards and n.server.running and n.role() == "master"]  # fmt: skip
 
     # ------------------------------------------------------------------ one site
-    def lose_site(self) -> str:
-        site = self.rng.randrange(self.topology.sites)
+    def lose_site(self, site: int | None = None) -> str:
+        """Lose site ``site`` (from 0; default: a seeded random one)."""
+        site = self.rng.randrange(self.topology.sites) if site is None else site
         nodes = self.topology.nodes_of_site(site)
         for node in nodes:
             self.runtime.kill_node(node)
