@@ -22,6 +22,8 @@ class Measured(Protocol):
     @property
     def goodput_rps(self) -> float: ...
     @property
+    def balanced_rps(self) -> float: ...
+    @property
     def hottest_node_rps(self) -> float: ...
     @property
     def p95_ms(self) -> float: ...
@@ -66,14 +68,16 @@ class ModeCheck:
 def check_modes(nodes: int, sites: int, measured: Sequence[Measured]) -> list[ModeCheck]:
     """Each measured mode beside the sizing's prediction for ``nodes`` app nodes over ``sites`` sites."""
     normal = next(m for m in measured if m.mode == "normal")
-    offered = normal.goodput_rps
     layout = Layout(base=nodes - sites, sites=sites, per_site=nodes // sites)
-    load = TargetLoad(planned_users=0.0, think_time_s=0.0, requests_per_s=offered, core_scale=1.0)
+    balanced = TargetLoad(
+        planned_users=0.0, think_time_s=0.0, requests_per_s=normal.balanced_rps, core_scale=1.0
+    )
     params = SizingParameters(sites=sites)
-    # Capacity of a node read so that normal mode sits at the planned ceiling (max_utilization): the
+    # A node's capacity read so that normal mode sits at the planned ceiling (max_utilization): the
     # utilizations then say how far past it each failure mode pushes a node.
-    capacity = max(normal.hottest_node_rps, 1e-9) / params.max_utilization
-    predicted = {m.mode: m for m in modes(layout, load, capacity, 0.0, params)}
+    capacity = max(normal.balanced_rps / nodes, 1e-9) / params.max_utilization
+    predicted = {m.mode: m for m in modes(layout, balanced, capacity, 0.0, params)}
+    offered = normal.goodput_rps  # the same users and think time in every mode
     return [
         ModeCheck(m.mode, predicted[m.mode], m.hottest_node_rps, m.goodput_rps, offered, m.p95_ms, m.p99_ms)
         for m in measured

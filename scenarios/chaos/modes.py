@@ -69,6 +69,11 @@ class ModeMeasure:
         return (self.requests - self.failures) / self.duration_s
 
     @property
+    def balanced_rps(self) -> float:
+        """Requests/s through the balancer (the e-ID login steps go to the e-ID provider, not to it)."""
+        return sum(self.per_node.values()) / self.duration_s
+
+    @property
     def hottest_node_rps(self) -> float:
         return max(self.per_node.values(), default=0) / self.duration_s
 
