@@ -122,6 +122,7 @@ async def upload_attachment(
     if outcome is WriteOutcome.TOO_MANY:
         limit = services.settings.max_attachments_per_dossier
         raise ApiError(422, "too_many", f"at most {limit} attachments per dossier", "name")
+    await acknowledge_dossier(services, code)
     return {"name": name, "sha256": sha256, "size": len(data)}
 
 
