@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from stack.process import ManagedProcess, free_port
+from stack.prometheus import ScrapeTarget
 from stack.topology.haproxy import Backend, HAProxy
 from stack.topology.redis_cluster import ClusterNode, RedisClusterSet
 from stack.topology.spec import Topology
@@ -176,6 +177,11 @@ class TopologyRuntime:
     def restart_redis(self, node: ClusterNode) -> None:
         server = self.cluster.restart(node)
         self.stack.processes[node.name] = server
+
+    def scrape_targets(self) -> list[ScrapeTarget]:
+        """What a watching Prometheus adds for the topology: each node's /metrics and the balancer's."""
+        nodes = [ScrapeTarget.from_url("cuaso-portal", url) for url in self.node_urls()]
+        return [*nodes, ScrapeTarget("haproxy", f"127.0.0.1:{self.stats_port}")]
 
     def node_urls(self) -> list[str]:
         return [f"http://{self.topology.node_host(n)}:{p}" for n, p in self.node_ports.items()]

@@ -18,6 +18,7 @@ from stack.data.replication import judge, marker_key
 from stack.launcher import LocalStack, StackOptions
 from stack.topology.haproxy import Backend, render_config
 from stack.topology.spec import Topology, parse_topology
+from tests.dashboards.conftest import catalogue
 from tests.stack.conftest import any_procedure, login, new_citizen_id
 
 WAIT_S = 30.0
@@ -113,7 +114,10 @@ def test_node_loss_is_taken_out_and_primary_loss_keeps_what_was_acknowledged(top
     _until(lambda: all(s == "UP" for s in haproxy.server_status().values()), "every node UP")
     with httpx.Client(base_url=topo_stack.url, timeout=10.0, trust_env=False) as http:
         code, auth = _submitted_dossier(http)
-        assert "haproxy_backend_active_servers" in http.get(haproxy.metrics_url).text
+        scraped = http.get(haproxy.metrics_url).text
+        for metric in (m["name"] for m in catalogue() if m["source"] == "haproxy"):  # dashboards read
+            assert f"\n{metric}{{" in scraped, metric
+        assert [t.job for t in runtime.scrape_targets()] == ["cuaso-portal"] * 4 + ["haproxy"]
         assert _acks(runtime.node_urls(), "replicated") >= 2  # the create and the submit waited for a replica
 
         # A whole node lost: the balancer takes it out and every request still lands on a live node.
