@@ -4,8 +4,8 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 # Programs the tests use besides redis-server (PROGRAM:DEBIAN_PACKAGE): Prometheus' promtool and server and
 # the Redis and process exporters for the dashboard and own-portal tests, Chromium for the report's browser
-# test, wrk for the bench test.
-TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter prometheus-process-exporter chromium wrk
+# test, wrk for the bench test, HAProxy for the multi-node topology (docs/topology.md).
+TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter prometheus-process-exporter chromium wrk haproxy
 
 
 .PHONY: bootstrap run walk test lint typecheck pytest bench fmt lock clean
@@ -45,8 +45,9 @@ fmt: bootstrap
 
 ## Benchmarks (not tests): ratios measured side by side in one run.
 bench:
-	@scripts/bootstrap.sh wrk
+	@scripts/bootstrap.sh wrk haproxy
 	$(BIN)/python -m bench.portal
+	$(BIN)/python -m bench.replicated
 	$(BIN)/python -m bench.accept
 	$(BIN)/python -m bench.generator
 

@@ -34,6 +34,7 @@ VERB_MODULES: tuple[str, ...] = (
     "cuaso.verbs.report",
     "cuaso.verbs.dashboards",
     "cuaso.verbs.chaos",
+    "cuaso.verbs.modes",
     "cuaso.verbs.overload",
 )
 

@@ -18,6 +18,8 @@ from typing import Literal, Self
 
 from stack.process import ManagedProcess, free_port
 from stack.redis_server import RedisServer
+from stack.topology.runtime import TopologyRuntime
+from stack.topology.spec import Topology
 
 PY = sys.executable
 EventLoop = Literal["uvloop", "asyncio"]
@@ -68,6 +70,8 @@ class StackOptions:
     # of new connections waits seconds behind CPU-bound work; asyncio accepts up to the listen backlog
     # (uvicorn: 2048) per turn (docs/overload.md, "New connections during a spike").
     loop: EventLoop = "uvloop"
+    # None: one app node on 127.0.0.1; else K nodes, two sites, HAProxy, Redis Cluster (docs/topology.md).
+    topology: Topology | None = None
 
     def __post_init__(self) -> None:
         if self.max_in_flight is not None and self.max_in_flight < 1:
@@ -114,6 +118,7 @@ class LocalStack:
         self.redis: RedisServer | None = None
         self.processes: dict[str, ManagedProcess] = {}
         self.redis_url = options.redis_url or ""
+        self.topology = TopologyRuntime(self, options.topology) if options.topology else None
 
     @property
     def url(self) -> str:
@@ -142,6 +147,8 @@ class LocalStack:
     def urls(self) -> dict[str, str]:
         forwarders = {f"forwarder-{i} metrics": f"http://127.0.0.1:{port}/metrics"
                       for i, port in enumerate(self.forwarder_ports, start=1)}  # fmt: skip
+        if self.topology is not None:
+            forwarders = self.topology.urls()
         return {
             "portal": self.url + "/api/v1",
             "openapi": self.url + "/openapi.json",
@@ -202,7 +209,9 @@ class LocalStack:
 
     def _start(self) -> None:
         opts = self.options
-        if not opts.redis_url:
+        if self.topology is not None:
+            self.topology.start_data()
+        elif not opts.redis_url:
             self.redis = RedisServer(self.data_dir / "redis", appendfsync=opts.appendfsync)
             self._run(self.redis)
             self.redis_url = self.redis.url
@@ -256,6 +265,9 @@ class LocalStack:
                 log_path=self.data_dir / "backoffice.log",
             )
         )  # fmt: skip
+        if self.topology is not None:
+            self.topology.start_app()
+            return
         self._run(
             ManagedProcess(
                 "portal",

@@ -31,7 +31,7 @@ DASHBOARDS_DIR = Path(__file__).resolve().parents[1] / "dashboards"
 
 PROMETHEUS_CONFIG_DIR = DASHBOARDS_DIR / "prometheus"
 
-JOBS = ("cuaso-portal", "redis", "process", "node")
+JOBS = ("cuaso-portal", "redis", "process", "node", "haproxy")
 """The scrape jobs of ``dashboards/prometheus/prometheus.yml``; each reads ``targets/<job>.json``."""
 
 RETENTION = "2d"
@@ -233,9 +233,10 @@ class StackWatch:
         redis_url: str | None = None,
         port: int = 0,
         scrape_interval_s: float | None = None,
+        extra_targets: Sequence[ScrapeTarget] = (),
     ) -> None:
         self.run_dir = run_dir
-        self.targets: list[ScrapeTarget] = [ScrapeTarget.from_url("cuaso-portal", portal_url)]
+        self.targets: list[ScrapeTarget] = [ScrapeTarget.from_url("cuaso-portal", portal_url), *extra_targets]
         self.exporter: RedisExporter | None = None
         if redis_url and find_binary("prometheus-redis-exporter") is not None:
             self.exporter = RedisExporter(redis_url, run_dir / "redis-exporter.log")

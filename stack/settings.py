@@ -25,6 +25,14 @@ class StackSettings(BaseSettings):
         64, ge=1, description="Connection pool size per worker (assumption: enough for uvicorn's loop)."
     )
     redis_timeout_s: float = Field(2.0, gt=0, description="Socket timeout for Redis calls (assumption).")
+    redis_wait_replicas: int = Field(
+        0,
+        ge=0,
+        description="Replicas a submission or payment waits for before its 2xx (cluster only; 0: off).",
+    )
+    redis_wait_timeout_ms: int = Field(
+        500, ge=1, description="Longest WAIT for a replica before a 503 (assumption: a replica acks in ms)."
+    )
     blob_dir: str = Field("var/blobs", description="Content-addressed attachment store (fsync'd files).")
 
     # --- national e-ID (OpenID Connect provider) --------------------------------------------------

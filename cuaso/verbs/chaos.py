@@ -33,8 +33,8 @@ def register(subparsers: Subparsers) -> None:
         "--faults",
         default="all",
         metavar="LIST",
-        help="comma-separated: worker-kill, redis-restart, backoffice-outage, eid-slow, partner-callbacks "
-        "(default all)",
+        help="comma-separated: worker-kill, redis-restart, backoffice-outage, eid-slow, partner-callbacks; "
+        "with --topology also node-loss, primary-failover, site-loss (default all that fit the stack)",
     )
     parser.add_argument("--users", type=int, default=10, help="simulated drill users (default 10)")
     parser.add_argument(
@@ -64,6 +64,7 @@ def _chaos(args: argparse.Namespace) -> int:
     from scenarios.chaos.runner import ChaosRequest, run_chaos
     from scenarios.chaos.schedule import parse_faults
 
+    stack = options_from(args, workers=args.stack_workers)  # run_chaos decides port, Redis, data folder
     if args.scenario not in SCENARIOS:
         raise ConfigError("SCENARIO", args.scenario, f"unknown scenario; known: {', '.join(SCENARIOS)}")
     if args.users < 1:
@@ -76,11 +77,11 @@ def _chaos(args: argparse.Namespace) -> int:
         scenario=args.scenario,
         duration_s=args.duration,
         out=args.out,
-        faults=parse_faults(args.faults),
+        faults=parse_faults(args.faults, topology=stack.topology is not None),
         users=args.users,
         think_scale=args.think_scale,
         seed=args.seed,
-        stack=options_from(args, workers=args.stack_workers),  # run_chaos decides port, Redis, data folder
+        stack=stack,
         redis_stop=args.redis_stop,
         drain_s=args.drain,
         kill_every_s=args.kill_every,

@@ -53,6 +53,10 @@ def add_tuning_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup
     )
     add("--queue", type=int, default=None, metavar="N", help="requests waiting for a slot per worker (64)")
     add("--rate-limit", type=float, default=None, metavar="PER_S", help="requests/s per citizen, 0: off (20)")
+    add("--topology", default=None, metavar="nodes=K,sites=2,shards=S",
+        help="K app nodes over two sites behind HAProxy, a Redis Cluster of S primaries with a replica "
+        "each in the other site (also workers=, forwarders= per node); default: one node "
+        "(docs/topology.md)")  # fmt: skip
     add("--loop", choices=("uvloop", "asyncio"), default="uvloop",
         help="uvicorn's event loop (default uvloop; docs/overload.md on bursts of connections)")  # fmt: skip
 
@@ -61,6 +65,7 @@ def options_from(args: argparse.Namespace, **fixed: Any) -> StackOptions:
     """The stack options of the parsed flags; ``fixed`` sets fields the verb decides itself (a drill's
     stack always takes a free port, for instance)."""
     from stack.launcher import SimFaults, StackOptions
+    from stack.topology.spec import parse_topology
 
     values: dict[str, Any] = dict(
         data_dir=args.data_dir,
@@ -78,6 +83,7 @@ def options_from(args: argparse.Namespace, **fixed: Any) -> StackOptions:
         admission_queue=args.queue,
         rate_limit_per_s=args.rate_limit,
         loop=args.loop,
+        topology=parse_topology(args.topology),
     )  # fmt: skip
     for name in ("port", "workers", "redis_url"):
         if hasattr(args, name):

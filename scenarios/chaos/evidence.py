@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeAlias
 
 import httpx
 import redis
@@ -15,9 +16,11 @@ from scenarios.chaos.audit import Receipt
 from stack.data import keys
 
 HTTP_TIMEOUT_S = 10.0
+Store: TypeAlias = "redis.Redis | redis.RedisCluster"
+"""The store read: one Redis, or a Redis Cluster (a promoted replica answers for its shard)."""
 
 
-def dossier_statuses(client: redis.Redis, codes: Iterable[str]) -> dict[str, str | None]:
+def dossier_statuses(client: Store, codes: Iterable[str]) -> dict[str, str | None]:
     """Each dossier code's status in Redis (None when absent)."""
     codes = sorted(set(codes))
     pipe = client.pipeline(transaction=False)
@@ -27,7 +30,7 @@ def dossier_statuses(client: redis.Redis, codes: Iterable[str]) -> dict[str, str
     return {code: _text(value) for code, value in zip(codes, pipe.execute(), strict=True)}
 
 
-def payment_statuses(client: redis.Redis, payment_ids: Iterable[str]) -> dict[str, str | None]:
+def payment_statuses(client: Store, payment_ids: Iterable[str]) -> dict[str, str | None]:
     """Each payment's status in Redis (None when absent)."""
     ids = sorted(set(payment_ids))
     pipe = client.pipeline(transaction=False)
@@ -37,7 +40,7 @@ def payment_statuses(client: redis.Redis, payment_ids: Iterable[str]) -> dict[st
     return {pid: _text(value) for pid, value in zip(ids, pipe.execute(), strict=True)}
 
 
-def dead_lettered(client: redis.Redis) -> set[str]:
+def dead_lettered(client: Store) -> set[str]:
     """Codes of every dossier in a dead-letter stream."""
     pipe = client.pipeline(transaction=False)
     for tag in keys.all_tags():
@@ -51,7 +54,7 @@ def dead_lettered(client: redis.Redis) -> set[str]:
     return codes
 
 
-def outbox_backlog(client: redis.Redis) -> int:
+def outbox_backlog(client: Store) -> int:
     """Entries still in the outbox streams (not yet acknowledged by a back-office system)."""
     pipe = client.pipeline(transaction=False)
     for tag in keys.all_tags():
@@ -69,7 +72,7 @@ def received(backoffice_url: str) -> dict[str, Receipt]:
 
 
 def drain(
-    client: redis.Redis,
+    client: Store,
     backoffice_url: str,
     submitted: set[str],
     timeout_s: float,
@@ -89,14 +92,19 @@ def drain(
 
 
 def reconciliation(
-    redis_url: str, payments_url: str, start: datetime, end: datetime, partners: tuple[str, ...]
+    redis_url: str,
+    payments_url: str,
+    start: datetime,
+    end: datetime,
+    partners: tuple[str, ...],
+    cluster: bool = False,
 ) -> dict[str, object]:
     """``cuaso reconcile``'s logic over the drill's period, for ``partners``; its report as a dict."""
     from stack.reconcile.model import Period
     from stack.reconcile.run import run_reconciliation
     from stack.reconcile.sources import PortalLedger
 
-    portal = PortalLedger.from_url(redis_url)
+    portal = PortalLedger.from_url(redis_url, cluster)
     try:
         report = run_reconciliation(Period(start, end), portal, payments_url, partners, grace_s=60.0)
     finally:

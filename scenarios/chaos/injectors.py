@@ -22,6 +22,7 @@ import httpx
 import psutil
 
 from scenarios.chaos.schedule import FaultEvent
+from scenarios.chaos.topology_faults import TopologyInjector
 from stack.launcher import LocalStack
 from stack.redis_server import RedisServer
 
@@ -74,6 +75,8 @@ class Injector:
         self.redis_stop = redis_stop
         self.http = httpx.Client(timeout=CONTROL_TIMEOUT_S, trust_env=False)
         self._eid_before: dict[str, object] | None = None
+        runtime = stack.topology
+        self.topology = TopologyInjector(runtime, seed) if runtime is not None else None
 
     def close(self) -> None:
         self.http.close()
@@ -96,6 +99,8 @@ class Injector:
                 }
                 what = f"drop {PARTNER_DROP_RATE:g}, dup {PARTNER_DUPLICATE_RATE:g}"
                 return self._partners(behaviour, what)
+            case "node-loss" | "primary-failover" | "site-loss":
+                return self._topology().start(event)
 
     def end(self, event: FaultEvent) -> str:
         """Undo a window fault (point faults have nothing to undo)."""
@@ -106,16 +111,26 @@ class Injector:
                 return self._eid_restore()
             case "partner-callbacks":
                 return self._partners({}, "behave again")
+            case "node-loss" | "primary-failover" | "site-loss":
+                return self._topology().end(event)
             case _:
                 return "nothing to undo"
 
+    def _topology(self) -> TopologyInjector:
+        if self.topology is None:
+            raise InjectionError("a topology fault needs a multi-node stack (--topology)")
+        return self.topology
+
     # ------------------------------------------------------------------ app workers
     def workers(self) -> list[psutil.Process]:
-        """The uvicorn worker processes now (children of the supervisor, not multiprocessing helpers)."""
-        pid = self.stack.processes["portal"].pid
-        if pid is None:
+        """The uvicorn worker processes now (children of the supervisors, not multiprocessing helpers)."""
+        supervisors = [p for name, p in self.stack.processes.items() if name.split(" ")[-1] == "portal"]
+        children: list[psutil.Process] = []
+        for proc in supervisors:
+            if proc.pid is not None and proc.running:
+                children += psutil.Process(proc.pid).children()
+        if not supervisors or not any(p.running for p in supervisors):
             raise InjectionError("worker-kill: the portal is not running")
-        children = psutil.Process(pid).children()
         return [c for c in children if "resource_tracker" not in " ".join(_cmdline(c))]
 
     def kill_worker(self) -> str:

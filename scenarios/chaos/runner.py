@@ -17,15 +17,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-import redis
-
 from scenarios.chaos import evidence
 from scenarios.chaos.audit import ChaosAudit, FaultLine, tally_dossiers, tally_payments, verdict, write_audit
 from scenarios.chaos.injectors import FaultRecord, InjectionError, Injector
-from scenarios.chaos.schedule import FAULT_KINDS, FaultEvent, FaultKind, build_schedule
+from scenarios.chaos.schedule import FaultEvent, FaultKind, build_schedule, parse_faults
 from scenarios.chaos.witness import Witness
 from scenarios.drill.config import DrillConfig
 from scenarios.drill.runner import DrillRequest, run_drill
+from stack.data.client import blocking_client
 from stack.launcher import LocalStack, StackOptions
 
 CHAOS_STACK_ENV = (
@@ -51,7 +50,7 @@ class ChaosRequest:
     scenario: str
     duration_s: float
     out: Path
-    faults: tuple[FaultKind, ...] = FAULT_KINDS
+    faults: tuple[FaultKind, ...] = field(default_factory=lambda: parse_faults(None))
     users: int = 10
     think_scale: float = 0.05
     seed: int = 1
@@ -169,7 +168,8 @@ def _audit(
     say: Callable[[str], None],
 ) -> ChaosAudit:
     acks = list(witness.acks)
-    client = redis.Redis.from_url(stack.redis_url)
+    cluster = stack.topology is not None
+    client = blocking_client(stack.redis_url, cluster)
     try:
         submitted = {a.record_id for a in acks if a.kind == "dossier_submitted"}
         evidence.drain(client, stack.backoffice_url, submitted, request.drain_s, say)
@@ -187,7 +187,7 @@ def _audit(
     try:
         recon = evidence.reconciliation(
             stack.redis_url, stack.payments_url, started - timedelta(seconds=1), datetime.now(UTC),
-            request.partners,
+            request.partners, cluster,
         )  # fmt: skip
     except Exception as exc:  # a ledger that cannot be read is reported, not fatal
         recon = {"clean": None, "error": repr(exc)}

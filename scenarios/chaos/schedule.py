@@ -18,8 +18,15 @@ from typing import Literal, get_args
 
 from results.exceptions import ConfigError
 
-FaultKind = Literal["worker-kill", "redis-restart", "backoffice-outage", "eid-slow", "partner-callbacks"]
+FaultKind = Literal[
+    "worker-kill", "redis-restart", "backoffice-outage", "eid-slow", "partner-callbacks",
+    "node-loss", "primary-failover", "site-loss",
+]  # fmt: skip
 FAULT_KINDS: tuple[FaultKind, ...] = get_args(FaultKind)
+TOPOLOGY_KINDS: tuple[FaultKind, ...] = ("node-loss", "primary-failover", "site-loss")
+"""Faults of a multi-node topology (``--topology``): a whole app node, a Redis primary, a whole site."""
+SINGLE_NODE_KINDS: tuple[FaultKind, ...] = ("redis-restart",)
+"""Faults of the single node only (the topology's Redis is a cluster: see primary-failover)."""
 
 WORKER_KILL_EVERY_S = 10.0
 """Assumption: one app worker SIGKILLed every 10 s between the start and end shares below."""
@@ -33,6 +40,12 @@ EID_WINDOW = (0.55, 0.70)
 """Assumption: the e-ID provider is slow from 55% to 70% of the drill."""
 PARTNER_WINDOW = (0.10, 0.85)
 """Assumption: payment partners drop and duplicate callbacks from 10% to 85% of the drill."""
+NODE_LOSS_WINDOW = (0.10, 0.30)
+"""Assumption: one app node (every process of it) is lost from 10% to 30% of the drill, then restarted."""
+PRIMARY_LOSS_WINDOW = (0.35, 0.50)
+"""Assumption: one Redis primary is killed at 35% (its replica is promoted) and restarted at 50%."""
+SITE_LOSS_WINDOW = (0.55, 0.80)
+"""Assumption: a whole site (its app nodes and Redis nodes) is lost from 55% to 80% of the drill."""
 MIN_DURATION_S = 20.0
 """Below this a drill has no room for its faults to be told apart (assumption)."""
 
@@ -61,14 +74,19 @@ class FaultEvent:
         return {"at_s": round(self.at_s, 3), "kind": self.kind, "duration_s": round(self.duration_s, 3)}
 
 
-def parse_faults(text: str | None) -> tuple[FaultKind, ...]:
-    """``--faults`` as a comma-separated list (None or ``all``: every kind), each kind once, in order."""
+def parse_faults(text: str | None, topology: bool = False) -> tuple[FaultKind, ...]:
+    """``--faults`` as a comma-separated list (None or ``all``: every kind the stack has: the topology
+    faults only with ``topology``, redis-restart only without), each kind once, in order."""
+    fits = tuple(k for k in FAULT_KINDS if k not in (SINGLE_NODE_KINDS if topology else TOPOLOGY_KINDS))
     if text is None or text.strip() == "all":
-        return FAULT_KINDS
+        return fits
     kinds: list[FaultKind] = []
     for item in (part.strip() for part in text.split(",")):
         if item not in FAULT_KINDS:
             raise ConfigError("--faults", item, f"unknown fault; known: {', '.join(FAULT_KINDS)} or all")
+        if item not in fits:
+            need = "a single-node stack (no --topology)" if topology else "--topology (nodes and sites)"
+            raise ConfigError("--faults", item, f"needs {need}")
         if item not in kinds:
             kinds.append(item)
     if not kinds:
@@ -102,4 +120,10 @@ def build_schedule(
         events.append(_window("eid-slow", duration_s, EID_WINDOW))
     if "partner-callbacks" in faults:
         events.append(_window("partner-callbacks", duration_s, PARTNER_WINDOW))
+    if "node-loss" in faults:
+        events.append(_window("node-loss", duration_s, NODE_LOSS_WINDOW))
+    if "primary-failover" in faults:
+        events.append(_window("primary-failover", duration_s, PRIMARY_LOSS_WINDOW))
+    if "site-loss" in faults:
+        events.append(_window("site-loss", duration_s, SITE_LOSS_WINDOW))
     return tuple(sorted(events, key=lambda e: (e.at_s, e.kind)))

@@ -128,7 +128,7 @@ def _snapshot(target: str, t_s: float, phase: str) -> MetricsSnapshot | None:
 
 
 def _watch(
-    request: DrillRequest, target: str, redis_url: str | None, out: Path
+    request: DrillRequest, target: str, redis_url: str | None, out: Path, stack: LocalStack | None = None
 ) -> AbstractContextManager[Any]:
     """A real Prometheus (and the Redis exporter when installed) watching ``target`` during the drill,
     when asked for: a person can open it, or point Grafana at it (docs/dashboards.md)."""
@@ -136,6 +136,9 @@ def _watch(
         return contextlib.nullcontext()
     from stack.prometheus import StackWatch
 
+    if stack is not None and stack.topology is not None:  # each node (not the balancer URL), the balancer
+        first, *rest = stack.topology.scrape_targets()
+        return StackWatch(f"http://{first.address}", out / "prometheus", redis_url=None, extra_targets=rest)
     return StackWatch(target, out / "prometheus", redis_url=redis_url)
 
 
@@ -195,7 +198,7 @@ def _run(
                 for pid in roots.values():
                     confinement.add("sut", pid)
                 say(f"cgroups: the stack confined to {confinement.limits['sut'].describe()}")
-            with _watch(request, target, stack.redis_url, out) as watch:
+            with _watch(request, target, stack.redis_url, out, stack) as watch:
                 if watch is not None:
                     say(f"prometheus: {watch.prometheus.url} (live; Grafana: docs/dashboards.md)")
                 collected, sampler, snapshots, killed = _run_locust(

@@ -14,6 +14,7 @@ from stack.data.blobs import BlobStore
 from stack.data.client import RedisClient, make_client
 from stack.data.dossiers import DossierStore
 from stack.data.payments import PaymentStore
+from stack.data.replication import ReplicaWait
 from stack.data.sessions import LoginStateStore, ProfileCache, SessionStore
 from stack.data.statistics import StatisticsStore
 from stack.settings import StackSettings
@@ -36,6 +37,7 @@ class Services:
     catalogue: Catalogue
     oidc: OidcClient
     rate_limiter: CitizenRateLimiter
+    replicas: ReplicaWait
 
     @classmethod
     def build(cls, settings: StackSettings) -> Services:
@@ -58,6 +60,7 @@ class Services:
             catalogue=generate_catalogue(seed=settings.catalogue_seed, size=settings.catalogue_size),
             oidc=OidcClient(settings, http),
             rate_limiter=CitizenRateLimiter.from_settings(redis, settings),
+            replicas=ReplicaWait(redis, settings.redis_wait_replicas, settings.redis_wait_timeout_ms),
         )
 
     async def close(self) -> None:

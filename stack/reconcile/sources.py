@@ -17,11 +17,12 @@ from typing import Any, cast
 
 import httpx
 import orjson
-from redis import Redis
+from redis import Redis, RedisCluster
 from redis.exceptions import RedisError
 
 from results.exceptions import CuasoError
 from stack.data import keys
+from stack.data.client import blocking_client
 from stack.data.payments import decode_payment
 from stack.reconcile.model import LedgerEntry, Status, iso
 
@@ -58,11 +59,14 @@ def _payment_entry(raw: Mapping[Any, Any]) -> LedgerEntry:
 class PortalLedger:
     """The portal's payments and unknown-payment callbacks, read from its Redis."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis | RedisCluster) -> None:
         self.redis = redis
 
     @classmethod
-    def from_url(cls, url: str) -> PortalLedger:
+    def from_url(cls, url: str, cluster: bool = False) -> PortalLedger:
+        """From the portal's Redis (a Redis Cluster's nodes, comma-separated, when ``cluster``)."""
+        if cluster:
+            return cls(blocking_client(url, cluster=True))
         return cls(Redis.from_url(url, socket_timeout=HTTP_TIMEOUT_S))
 
     def payments_between(self, start: datetime, end: datetime) -> list[LedgerEntry]:

@@ -10,6 +10,7 @@ import pytest
 
 from bench import accept as bench_accept
 from bench import portal as bench
+from bench import replicated as bench_replicated
 
 
 @pytest.mark.slow
@@ -65,3 +66,20 @@ def test_the_generator_bench_runs_the_catalogue_journey_alone_once_per_step() ->
     steps = {s.name: s for s in mix.journey("browse_catalogue").steps}
     assert set(JOURNEY_STEPS["browse_catalogue"]) <= set(steps)
     assert all((s.repeat.min, s.repeat.max) == (1, 1) for s in steps.values())  # one search, one read
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make test installs it)")
+def test_replicated_bench_measures_create_with_and_without_wait(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_replicated.main(["--seconds", "1", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    row = re.compile(r"^(dossier create.{0,12}?) +\d+ +\d+ +\S+ +\S+ +([\d.]+)$", re.M)
+    rows = {m[1].strip(): float(m[2]) for m in row.finditer(out)}
+    assert set(rows) == set(bench_replicated.ROWS), out
+    assert rows["dossier create, no WAIT"] == 1.0
+    assert rows["dossier create, WAIT 1"] > 0
+
+
+def test_wrk_latency_is_read_in_ms() -> None:
+    out = "  Latency Distribution\n     50%  850.00us\n     75%    1.20ms\n     99%    1.50s\n"
+    assert bench_replicated.latency_ms(out) == {"p50": 0.85, "p99": 1500.0}

@@ -22,7 +22,7 @@ from scenarios.chaos.audit import (
     verdict,
     write_audit,
 )
-from scenarios.chaos.schedule import FAULT_KINDS, FaultEvent, build_schedule, parse_faults
+from scenarios.chaos.schedule import FAULT_KINDS, TOPOLOGY_KINDS, FaultEvent, build_schedule, parse_faults
 from scenarios.chaos.witness import Ack
 
 
@@ -36,6 +36,9 @@ def test_schedule_spreads_faults_over_the_drill_and_repeats_worker_kills() -> No
     assert windows["eid-slow"] == pytest.approx((55, 70))
     assert [e.at_s for e in events if e.kind == "redis-restart"] == [50.0]
     assert all(e.end_s <= 85.0 for e in events)  # the end of the drill is fault-free
+    assert windows["node-loss"] == pytest.approx((10, 30))
+    assert windows["primary-failover"] == pytest.approx((35, 50))
+    assert windows["site-loss"] == pytest.approx((55, 80))
 
 
 def test_schedule_has_only_the_faults_asked_for() -> None:
@@ -49,7 +52,12 @@ def test_schedule_refuses_a_drill_too_short_for_its_faults() -> None:
 
 
 def test_parse_faults_names_an_unknown_fault() -> None:
-    assert parse_faults(None) == FAULT_KINDS
+    assert parse_faults(None) == tuple(k for k in FAULT_KINDS if k not in TOPOLOGY_KINDS)
+    assert parse_faults("all", topology=True) == tuple(k for k in FAULT_KINDS if k != "redis-restart")
+    with pytest.raises(ConfigError, match=r"'site-loss'.*--topology"):
+        parse_faults("site-loss")
+    with pytest.raises(ConfigError, match=r"'redis-restart'.*single-node"):
+        parse_faults("redis-restart", topology=True)
     assert parse_faults("redis-restart, worker-kill,redis-restart") == ("redis-restart", "worker-kill")
     with pytest.raises(ConfigError, match="'disk-full'"):
         parse_faults("worker-kill,disk-full")

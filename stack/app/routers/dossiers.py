@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from stack.app.deps import CurrentSession, Svc
+from stack.app.durable import acknowledge_dossier
 from stack.app.errors import ApiError, not_found
 from stack.catalogue.provinces import province_by_code
 from stack.data.dossiers import Attachment, CreateOutcome, Dossier, WriteOutcome
@@ -68,6 +69,7 @@ async def create_dossier(
         raise ApiError(
             409, "idempotency_key_reused", "this key was used for a different request", "Idempotency-Key"
         )
+    await acknowledge_dossier(services, code)
     if outcome is CreateOutcome.REPLAYED:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
@@ -120,6 +122,7 @@ async def upload_attachment(
     if outcome is WriteOutcome.TOO_MANY:
         limit = services.settings.max_attachments_per_dossier
         raise ApiError(422, "too_many", f"at most {limit} attachments per dossier", "name")
+    await acknowledge_dossier(services, code)
     return {"name": name, "sha256": sha256, "size": len(data)}
 
 
@@ -131,4 +134,5 @@ async def submit_dossier(
     outcome = await services.dossiers.submit(session.citizen_id, code)
     if outcome is WriteOutcome.NOT_FOUND:
         raise not_found("dossier", "code")
+    await acknowledge_dossier(services, code)
     return _owned(await services.dossiers.get(code), session.citizen_id).to_public()

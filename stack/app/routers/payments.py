@@ -24,6 +24,7 @@ from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stack.app.deps import CurrentSession, Svc
+from stack.app.durable import acknowledge_payment
 from stack.app.errors import ApiError, not_found
 from stack.app.services import Services
 from stack.data import keys
@@ -103,6 +104,7 @@ async def create_payment(
         raise ApiError(
             409, "idempotency_key_reused", "this key was used for a different request", "Idempotency-Key"
         )
+    await acknowledge_payment(services, payment_id)
     if outcome is CreateOutcome.REPLAYED:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
@@ -223,6 +225,7 @@ async def payment_callback(
         raise _reject(partner, "currency_mismatch", 400, "not the payment's currency", "body.currency", ref)
     if outcome is CallbackOutcome.AMOUNT_MISMATCH:
         raise _reject(partner, "amount_mismatch", 400, "not the payment's amount", "body.amount", ref)
+    await acknowledge_payment(services, note.payment_id)
     CALLBACKS.labels(partner, outcome.value).inc()
     if outcome is CallbackOutcome.APPLIED and status == "succeeded":
         await _count_payment(services, note.payment_id)
