@@ -116,7 +116,7 @@ def k8s_roles(docs: list[dict[str, Any]]) -> dict[str, K8sRole]:
             for source in container.get("envFrom", []):
                 env.update(config_maps[source["configMapRef"]["name"]])
             for item in container.get("env", []):
-                env[item["name"]] = item["value"] if "value" in item else "<fieldRef>"
+                env[item["name"]] = item.get("value", "<fieldRef>")
             roles[doc["metadata"]["name"]] = K8sRole(doc["metadata"]["name"], list(container["args"]), env)
     return roles
 

@@ -52,10 +52,16 @@ def _id(doc: dict[str, Any]) -> str:
 
 def _quantity(text: str | int) -> Decimal:
     """A Kubernetes quantity (``500m``, ``2``, ``1536Mi``, ``2Gi``) as a number."""
-    units = {"m": Decimal("0.001"), "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "": 1}
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|)", str(text))
+    units = {
+        "m": Decimal("0.001"),
+        "Ki": Decimal(2**10),
+        "Mi": Decimal(2**20),
+        "Gi": Decimal(2**30),
+        "": Decimal(1),
+    }
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|)", str(text))
     assert match, f"not a quantity: {text!r}"
-    return Decimal(match[1]) * Decimal(units[match[2]])
+    return Decimal(match[1]) * units[match[2]]
 
 
 def _selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -78,7 +84,8 @@ def _container_ports(doc: dict[str, Any]) -> set[int | str]:
 )
 def test_yaml_loads(path: Path) -> None:
     docs = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d is not None]
-    assert docs and all(isinstance(d, dict) for d in docs)
+    assert docs
+    assert all(isinstance(d, dict) for d in docs)
 
 
 @pytest.mark.parametrize("folder", K8S_FOLDERS, ids=lambda p: p.name)
@@ -95,14 +102,16 @@ def test_kustomization_lists_every_manifest_of_its_folder(folder: Path) -> None:
 def test_object_has_the_fields_of_its_kind(doc: dict[str, Any]) -> None:
     assert doc["apiVersion"] == API_VERSIONS[doc["kind"]]
     name = doc["metadata"]["name"]
-    assert DNS_LABEL.match(name) and len(name) <= 63
+    assert DNS_LABEL.match(name)
+    assert len(name) <= 63
     assert set(doc) <= {"apiVersion", "kind", "metadata", "spec", "data"}
     if doc["kind"] != "Namespace":
         assert doc["metadata"]["namespace"] == "cuaso"
     if doc["kind"] == "ConfigMap":
         assert all(ENV_NAME.match(k) and isinstance(v, str) for k, v in doc["data"].items())
     if doc["kind"] == "PersistentVolumeClaim":
-        assert doc["spec"]["accessModes"] and _quantity(doc["spec"]["resources"]["requests"]["storage"]) > 0
+        assert doc["spec"]["accessModes"]
+        assert _quantity(doc["spec"]["resources"]["requests"]["storage"]) > 0
 
 
 @pytest.mark.parametrize("doc", WORKLOADS, ids=_id)
@@ -112,11 +121,13 @@ def test_workload_selects_its_pods_and_every_container_is_complete(doc: dict[str
         assert spec["template"]["spec"]["restartPolicy"] in ("Never", "OnFailure")
     else:
         assert _selects(spec["selector"]["matchLabels"], pod_labels(doc))
-        assert isinstance(spec["replicas"], int) and spec["replicas"] >= 1
+        assert isinstance(spec["replicas"], int)
+        assert spec["replicas"] >= 1
     pod = pod_spec(doc)
     assert pod is not None
     assert pod["securityContext"]["runAsNonRoot"] is True
-    assert not pod.get("hostNetwork") and not pod.get("hostPID")
+    assert not pod.get("hostNetwork")
+    assert not pod.get("hostPID")
     volumes = {v["name"] for v in pod.get("volumes", [])}
     volumes |= {t["metadata"]["name"] for t in spec.get("volumeClaimTemplates", [])}
     for container in containers(doc):
@@ -129,7 +140,8 @@ def test_workload_selects_its_pods_and_every_container_is_complete(doc: dict[str
             assert _quantity(resources["requests"][kind]) <= _quantity(resources["limits"][kind])
         assert container["securityContext"]["allowPrivilegeEscalation"] is False
         for port in container.get("ports", []):
-            assert 0 < port["containerPort"] < 65536 and "hostPort" not in port
+            assert 0 < port["containerPort"] < 65536
+            assert "hostPort" not in port
         for probe in ("readinessProbe", "livenessProbe"):
             http = container.get(probe, {}).get("httpGet")
             if http:
@@ -137,7 +149,8 @@ def test_workload_selects_its_pods_and_every_container_is_complete(doc: dict[str
         for mount in container.get("volumeMounts", []):
             assert mount["name"] in volumes
         for item in container.get("env", []):
-            assert ENV_NAME.match(item["name"]) and ("value" in item) != ("valueFrom" in item)
+            assert ENV_NAME.match(item["name"])
+            assert ("value" in item) != ("valueFrom" in item)
             assert isinstance(item.get("value", ""), str), f"{item['name']}: env values are strings"
 
 
@@ -183,10 +196,12 @@ def test_locust_master_port_is_reachable_only_from_the_workers() -> None:
     [service] = [d for d in docs if d["kind"] == "Service"]
     assert service["spec"]["type"] == "ClusterIP"
     assert [p["port"] for p in service["spec"]["ports"]] == [5557]
+    master_labels = pod_labels(master)
     policies = [
-        d for d in docs
-        if d["kind"] == "NetworkPolicy" and _selects(d["spec"]["podSelector"]["matchLabels"], pod_labels(master))
-    ]  # fmt: skip
+        d
+        for d in docs
+        if d["kind"] == "NetworkPolicy" and _selects(d["spec"]["podSelector"]["matchLabels"], master_labels)
+    ]
     assert policies, "no NetworkPolicy covers the master"
     for policy in policies:
         assert "Ingress" in policy["spec"]["policyTypes"]
@@ -198,7 +213,8 @@ def test_locust_master_port_is_reachable_only_from_the_workers() -> None:
                 assert not _selects(peer["podSelector"]["matchLabels"], pod_labels(master))
     # Headless: Locust's web UI is not started, so there is no UI port to expose.
     args = next(containers(master))["args"]
-    assert "--master-bind-host" in args and not any("web" in a for a in args)
+    assert "--master-bind-host" in args
+    assert not any("web" in a for a in args)
 
 
 def test_compose_publishes_only_the_portal_on_loopback() -> None:
@@ -233,7 +249,8 @@ def test_containerfile_is_one_non_root_python_311_image_with_a_readiness_check()
     assert any(line.startswith("ARG BASE=") and "bookworm" in line for line in instructions)  # Python 3.11
     assert "-c constraints.txt '.[stack,generator]'" in text
     users = [line.split()[1] for line in instructions if line.startswith("USER ")]
-    assert users and users[-1] == f"{UID}:{UID}", "the last USER is the image's non-root user"
+    assert users
+    assert users[-1] == f"{UID}:{UID}", "the last USER is the image's non-root user"
     assert f"--uid {UID}" in text
     [health] = [line for line in instructions if line.startswith("HEALTHCHECK")]
     assert "http://127.0.0.1:8000/readyz" in health

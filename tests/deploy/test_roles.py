@@ -99,9 +99,7 @@ def k8s_deployment() -> Deployment:
     docs = [doc for folder in K8S_FOLDERS for doc in kustomize_documents(folder)]
     roles = {name: (role.argv, role.env) for name, role in k8s_roles(docs).items()}
     roles.pop("redis")
-    ports = {
-        d["metadata"]["name"]: d["spec"]["ports"][0]["port"] for d in docs if d["kind"] == "Service"
-    }
+    ports = {d["metadata"]["name"]: d["spec"]["ports"][0]["port"] for d in docs if d["kind"] == "Service"}
     return Deployment("k8s", roles, ports)
 
 
@@ -152,7 +150,7 @@ def test_portal_command_parses_as_the_launcher_runs_it(deployment: Deployment) -
 
 def test_forwarder_commands_parse_with_their_metrics_port(deployment: Deployment) -> None:
     names = set()
-    for name, argv, env in deployment.role("stack.forwarder"):
+    for _, argv, env in deployment.role("stack.forwarder"):
         args = forwarder_parser().parse_args(argv[3:])
         assert args.metrics_port == DEFAULT_METRICS_PORT
         assert args.metrics_host == "0.0.0.0"
@@ -179,7 +177,7 @@ def test_stack_variables_are_settings_the_code_reads(deployment: Deployment) -> 
         assert not unknown, f"{deployment.name} {name}: not in stack/settings.py: {sorted(unknown)}"
         assert set(env) - SETTINGS <= {"PROMETHEUS_MULTIPROC_DIR", "POD_NAME"}
         # Every value parses as the portal would parse it (types, ranges, choices).
-        StackSettings(**{k[len("CUASO_") :].lower(): v for k, v in env.items() if k in SETTINGS})
+        StackSettings.model_validate({k[len("CUASO_") :].lower(): v for k, v in env.items() if k in SETTINGS})
 
 
 def _service_of(url: str, d: Deployment) -> tuple[str, int]:
@@ -229,9 +227,7 @@ def _workers(d: Deployment) -> tuple[str, Any]:
 def test_master_variables_are_options_of_cuaso_drill(deployment: Deployment) -> None:
     _, _, env = _master(deployment)
     drill = verb_parsers(build_parser())["drill"]
-    options = {
-        "CUASO_" + s[2:].replace("-", "_").upper() for a in drill._actions for s in a.option_strings
-    }
+    options = {"CUASO_" + s[2:].replace("-", "_").upper() for a in drill._actions for s in a.option_strings}
     assert {k for k in env if k.startswith("CUASO_")} <= options
 
 
@@ -252,10 +248,10 @@ def test_master_waits_for_the_workers_started(deployment: Deployment) -> None:
     _, master, _ = _master(deployment)
     if deployment.name == "compose":
         # WORKERS=N docker compose ... up --scale worker=N: the master's count follows WORKERS.
-        for workers in ("1", "7"):
-            data = load_compose(DEPLOY / "compose.locust.yaml", {"WORKERS": workers})
+        for count in ("1", "7"):
+            data = load_compose(DEPLOY / "compose.locust.yaml", {"WORKERS": count})
             command = [str(a) for a in data["services"]["master"]["command"]]
-            assert command[command.index("--remote-workers") + 1] == workers
+            assert command[command.index("--remote-workers") + 1] == count
     else:
         [workers] = [
             d for d in kustomize_documents(K8S_FOLDERS[1])
