@@ -178,6 +178,20 @@ def test_service_selects_one_workload_and_targets_its_ports(service: dict[str, A
     assert service["spec"].get("type", "ClusterIP") == "ClusterIP", "nothing is exposed outside the cluster"
 
 
+@pytest.mark.parametrize("policy", [d for d in DOCS if d["kind"] == "NetworkPolicy"], ids=_id)
+def test_network_policy_guards_one_workload_and_admits_existing_pods(policy: dict[str, Any]) -> None:
+    spec = policy["spec"]
+    guarded = [w for w in WORKLOADS if _selects(spec["podSelector"]["matchLabels"], pod_labels(w))]
+    assert len(guarded) == 1, f"{_id(policy)} guards {[_id(w) for w in guarded]}"
+    assert spec["policyTypes"] == ["Ingress"]
+    for rule in spec["ingress"]:
+        for port in rule["ports"]:
+            assert port["port"] in _container_ports(guarded[0])
+        for peer in rule["from"]:
+            admitted = [w for w in WORKLOADS if _selects(peer["podSelector"]["matchLabels"], pod_labels(w))]
+            assert admitted, f"{_id(policy)}: a peer selects no pod"
+
+
 def test_portal_is_ready_on_readyz() -> None:
     [portal] = [d for d in WORKLOADS if d["metadata"]["name"] == "portal"]
     [container] = containers(portal)
