@@ -243,6 +243,18 @@ def test_compose_publishes_only_the_portal_on_loopback() -> None:
     assert master["expose"] == ["5557"]
 
 
+def test_cuaso_containers_never_write_to_the_image() -> None:
+    for path in COMPOSE_FILES:
+        for name, service in load_compose(path)["services"].items():
+            if "cuaso" in service["image"]:
+                assert service["read_only"] is True, f"{path.name} {name}"
+                assert service["tmpfs"] == ["/tmp"]
+    for doc in WORKLOADS:
+        for container in containers(doc):
+            if container["image"].startswith("localhost/cuaso:"):
+                assert container["securityContext"]["readOnlyRootFilesystem"] is True, _id(doc)
+
+
 def test_compose_redis_keeps_an_append_only_file() -> None:
     redis = load_compose(DEPLOY / "compose.stack.yaml")["services"]["redis"]
     command = redis["command"]
