@@ -4,8 +4,10 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 # Programs the tests use besides redis-server (PROGRAM:DEBIAN_PACKAGE): Prometheus' promtool and server and
 # the Redis and process exporters for the dashboard and own-portal tests, Chromium for the report's browser
-# test, wrk for the bench test, HAProxy for the multi-node topology (docs/topology.md).
-TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter prometheus-process-exporter chromium wrk haproxy
+# test, wrk for the bench test, HAProxy for the multi-node topology (docs/topology.md), docker-compose and
+# kubectl (Debian's kubernetes-client) for the deployment files' tests (no daemon or cluster needed).
+TEST_TOOLS := promtool:prometheus prometheus:prometheus prometheus-redis-exporter prometheus-process-exporter chromium wrk \
+	haproxy docker-compose kubectl:kubernetes-client
 
 
 .PHONY: bootstrap run walk test lint typecheck pytest bench fmt lock clean
