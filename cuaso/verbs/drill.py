@@ -50,8 +50,8 @@ def default_out(name: str) -> Path:
     return DRILLS_DIR / f"{name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def add_load_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by ``drill`` and ``sweep``: target, generator, mix, safety, output."""
+def add_target_options(parser: argparse.ArgumentParser) -> None:
+    """``--host`` and ``--allow-host``: where load goes, and the only non-loopback hosts it may reach."""
     parser.add_argument(
         "--host", default=None, help="portal base URL of a running stack (default: start one)"
     )
@@ -60,8 +60,14 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="HOST",
-        help="allow load to this non-loopback host (repeatable); nothing else is allowed",
+        help="allow requests to this non-loopback host (repeatable): the target's, and every host it "
+        "redirects to (e-ID, payment partners); nothing else is allowed",
     )
+
+
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``drill`` and ``sweep``: target, generator, mix, safety, output."""
+    add_target_options(parser)
     parser.add_argument(
         "--workers",
         type=int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cuaso.verbs._types import Subparsers
+from cuaso.verbs.drill import add_target_options
 from cuaso.verbs.stack import add_stack_options, options_from
 
 
@@ -16,16 +17,7 @@ def register(subparsers: Subparsers) -> None:
         "journey once (catalogue, e-ID login, auto-fill, dossier create/attach/submit, public status, "
         "logout) printing each request, then stops the stack. Exit 1 if any step misbehaves.",
     )
-    parser.add_argument(
-        "--host", default=None, help="portal base URL of a running stack (default: start one)"
-    )
-    parser.add_argument(
-        "--allow-host",
-        action="append",
-        default=[],
-        metavar="HOST",
-        help="allow requests to this non-loopback host: the target's, and its e-ID's (repeatable)",
-    )
+    add_target_options(parser)
     add_stack_options(parser)
     parser.set_defaults(func=_walk, port=0)
 
