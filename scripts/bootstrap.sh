@@ -3,8 +3,10 @@
 #   1. a virtual env in .venv with cuaso, every extra and the dev tools at the versions pinned in
 #      constraints.txt (re-installed when pyproject.toml or constraints.txt changes);
 #   2. a redis-server binary and the programs named on the command line: found on PATH, else installed
-#      with one apt-get call when running as root, else one message listing every missing package in a
-#      single `sudo apt-get install ...` line (so a person fixes it in one round, not one per package).
+#      with one apt-get call when running as root or with passwordless sudo (hosted CI runners such as
+#      GitHub's ubuntu-* images), else one message listing every missing package in a single
+#      `sudo apt-get install ...` line (so a person fixes it in one round, not one per package).
+#      CUASO_BOOTSTRAP_SUDO=0 never calls sudo.
 # Usage: scripts/bootstrap.sh [PROGRAM[:PACKAGE]...]   (the Makefile calls it before each target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +22,24 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
     exit 1
 fi
 
-is_root_with_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
+# How apt-get runs here: as root, through passwordless sudo (`sudo -n`: never asks for a password), or not.
+AS_ROOT=()
+can_apt() {
+    command -v apt-get >/dev/null 2>&1 || return 1
+    [ "$(id -u)" = 0 ] && return 0
+    [ "${CUASO_BOOTSTRAP_SUDO:-1}" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null \
+        && AS_ROOT=(sudo -n) && return 0
+    return 1
+}
 
 apt_update_once() {
     if [ ! -f /tmp/.cuaso-apt-updated ]; then
-        apt-get update -qq && touch /tmp/.cuaso-apt-updated
+        "${AS_ROOT[@]}" apt-get update -qq && touch /tmp/.cuaso-apt-updated
     fi
+}
+
+apt_install() {
+    "${AS_ROOT[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
 
 if [ ! -x "$VENV/bin/python" ]; then
@@ -33,11 +47,10 @@ if [ ! -x "$VENV/bin/python" ]; then
     if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
         # Debian and Ubuntu ship venv apart from Python: python3-venv (or python3.X-venv).
         venv_pkg="python3-venv"
-        if is_root_with_apt; then
-            say "python -m venv failed; installing $venv_pkg with apt-get"
+        if can_apt; then
+            say "python -m venv failed; installing $venv_pkg with ${AS_ROOT[*]:+${AS_ROOT[*]} }apt-get"
             apt_update_once
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$venv_pkg" >/dev/null \
-                || say "apt-get could not install $venv_pkg"
+            apt_install "$venv_pkg" >/dev/null || say "apt-get could not install $venv_pkg"
         fi
         "$PYTHON" -m venv "$VENV" || {
             say "python -m venv failed; on Debian/Ubuntu: sudo apt-get install -y $venv_pkg"
@@ -67,10 +80,10 @@ for spec in redis-server "$@"; do
     fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
-    if is_root_with_apt; then
-        say "installing ${missing[*]} with apt-get"
+    if can_apt; then
+        say "installing ${missing[*]} with ${AS_ROOT[*]:+${AS_ROOT[*]} }apt-get"
         apt_update_once
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        apt_install "${missing[@]}" >/dev/null
     else
         say "missing programs; install them (Debian/Ubuntu) in one go, then run again:"
         say "  sudo apt-get install -y ${missing[*]}"
