@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from cuaso.project import Project, apply_defaults
 from results.exceptions import CuasoError
@@ -83,7 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.project_file = project
     try:
-        code: int = args.func(args)
+        with terminated_as_interrupt():
+            code: int = args.func(args)
+    except Terminated:
+        print(f"cuaso {args.verb}: terminated (SIGTERM); everything it started is stopped", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except CuasoError as exc:
         print(f"cuaso {args.verb}: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -91,6 +99,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cuaso {args.verb}: interrupted", file=sys.stderr)
         return 130
     return code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the verb is, so that its ``with`` blocks stop what they started (the stack,
+    Locust) as on Ctrl-C: a killed drill leaves no process behind."""
+
+
+@contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """While a verb runs in the main thread, SIGTERM raises :class:`Terminated` (verbs that handle
+    SIGTERM themselves, like ``stack up``, install their own handler over this one)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
