@@ -107,8 +107,17 @@ def _shape_text(doc: ResultsDocument) -> str:
 
 
 def _behaviour(mix: dict[str, Any]) -> str:
-    """The journey mix's knobs the drill was run with (think-time scale, retry policy, iterations)."""
+    """The journey mix's knobs the drill was run with (think-time scale, retry policy, iterations), or
+    the user's own Locust file its users came from."""
     parts = []
+    source = mix.get("locustfile")
+    if isinstance(source, dict):
+        users = ", ".join(
+            f"{u.get('name')} (weight {fmt.number(u.get('weight', 0))})" for u in source.get("users", [])
+        )
+        parts.append(
+            f"your locustfile {source.get('path')} (sha256 {str(source.get('sha256'))[:12]}…): {users}"
+        )
     think = mix.get("think_scale")
     if isinstance(think, int | float) and not isinstance(think, bool):
         if think == 1:

@@ -34,7 +34,7 @@ class _Model(BaseModel):
 
 
 class ErrorCount(_Model):
-    kind: str  # e.g. "http_503", "http_429", "timeout", "connection", "assertion"
+    kind: str  # e.g. "http_503", "http_429", "timeout", "connection", "not_allowed", "assertion"
     count: int = Field(ge=0)
 
 
@@ -231,7 +231,11 @@ class RunInfo(_Model):
     id: str
     scenario: str
     shape: dict[str, Any] = Field(default_factory=dict, description="shape class and its parameters")
-    mix: dict[str, Any] = Field(default_factory=dict, description="the journey mix used")
+    mix: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the journey mix used, or the user's own Locust file its users came from "
+        "(``locustfile``: path, sha256, classes with weight and fixed count)",
+    )
     target: str = Field(description="base URL load was sent to")
     local_stack: bool
     started_at: str  # ISO 8601, UTC

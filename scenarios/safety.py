@@ -3,7 +3,9 @@
 Two checks, one rule. :func:`check_target` refuses a drill's ``--host`` before anything starts.
 :class:`AllowList` is asked again for every absolute URL a journey is about to request — the e-ID
 provider's ``/authorize`` and a payment partner's checkout, whose addresses the *target* names in its
-redirects — so that a portal cannot send cuaso's load to a host nobody allowed (``--allow-host``).
+redirects — so that a portal cannot send cuaso's load to a host nobody allowed (``--allow-host``). A
+user's own Locust file (``--locustfile``) gets the same check on every request and redirect hop, in
+Locust's HTTP clients (:mod:`scenarios.drill.request_guard`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from results.exceptions import TargetNotAllowedError
+
+SENT_BY_TARGET = "the target sent the journey there (a redirect or a URL in its answer)"
+"""How a journey's request to another host comes about, for :meth:`AllowList.refusal`'s message."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -50,21 +55,28 @@ class AllowList:
         host = host.lower().strip("[]")
         return host in self.hosts or _is_loopback(host)
 
-    def check_url(self, url: str) -> None:
-        """Nothing for a relative URL (it goes to the target, already checked) or an allowed host; raise
-        :class:`TargetNotAllowedError` naming the URL, its host and the option that would allow it."""
+    def refusal(self, url: str, how: str = SENT_BY_TARGET) -> str | None:
+        """None for a relative URL (it goes to the target, already checked) or an allowed host; else why
+        the request is refused, naming the URL, its host, ``how`` the request came about and the option
+        that would allow it."""
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc:
-            return
+            return None
         host = parts.hostname or ""
         if parts.scheme not in ("http", "https") or not host:
-            raise TargetNotAllowedError(f"request to {url!r} refused: not an http(s) URL with a host")
-        if not self.permits(host):
-            raise TargetNotAllowedError(
-                f"request to {url!r} refused: {host} is not a loopback address and is not allowed; "
-                f"the target sent the journey there (a redirect or a URL in its answer). "
-                f"Allow it with --allow-host {host} if load may go there"
-            )
+            return f"request to {url!r} refused: not an http(s) URL with a host"
+        if self.permits(host):
+            return None
+        return (
+            f"request to {url!r} refused: {host} is not a loopback address and is not allowed; "
+            f"{how}. Allow it with --allow-host {host} if load may go there"
+        )
+
+    def check_url(self, url: str, how: str = SENT_BY_TARGET) -> None:
+        """Raise :class:`TargetNotAllowedError` with :meth:`refusal`'s reason when it has one."""
+        reason = self.refusal(url, how)
+        if reason is not None:
+            raise TargetNotAllowedError(reason)
 
 
 def check_target(url: str, allowed: Iterable[str]) -> str:

@@ -2,7 +2,9 @@
 
 Starts the local reference stack (or uses ``--host``, loopback only unless ``--allow-host``), runs
 Locust headless (one process, or ``--workers K``: one master and K workers), prints progress every few
-seconds and writes ``OUT/results.json`` with Locust's CSV and HTML beside it.
+seconds and writes ``OUT/results.json`` with Locust's CSV and HTML beside it. ``--locustfile FILE`` runs
+the HttpUser/FastHttpUser classes of your own Locust file instead of cuaso's journeys, measured the
+same way (docs/own-portal.md).
 
 Exit codes: without ``--slo``, 0 when the drill ran (valid or not: the validity is in the document and
 printed), 1 when it could not run, 2 on bad input or a refused target. With ``--slo EXPR`` (repeatable,
@@ -20,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cuaso.verbs._locustfile import add_locustfile_option, locustfile_changes
 from cuaso.verbs._types import Subparsers
 from cuaso.verbs.stack import add_tuning_options, options_from
 from results.exceptions import ConfigError
@@ -116,7 +119,7 @@ def add_load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--retry",
         choices=("patient", "impatient", "well_behaved"),
-        default="patient",
+        default=None,
         help="how users retry failed requests (scenarios/retry.py; default patient)",
     )
     parser.add_argument(
@@ -209,6 +212,7 @@ def register(subparsers: Subparsers) -> None:
         "see docs/drills.md)",
     )
     add_load_options(parser)
+    add_locustfile_option(parser)
     parser.add_argument(
         "--slo",
         action="append",
@@ -251,11 +255,12 @@ def base_config(args: argparse.Namespace, scenario: str, **changes: Any) -> Dril
         "scenario": scenario,
         "seed": args.seed,
         "mix": mix,
-        "retry": args.retry,
         "iterations": args.iterations,
         "abort_error_rate": args.abort_error_rate,
         "abort_min_requests": args.abort_min_requests,
     }
+    if args.retry is not None:
+        values["retry"] = args.retry
     if args.think_scale is not None:
         values["think_scale"] = args.think_scale
     if args.request_timeout is not None:
@@ -314,6 +319,7 @@ def _drill(args: argparse.Namespace) -> int:
         changes["duration_s"] = args.duration
     if args.open:
         changes["open"] = True
+    changes.update(locustfile_changes(args))
     config = base_config(args, args.scenario, **changes)
     slos = _slos(args.slo)  # parsed before the drill starts: a typo must not cost a run
     outcome = run_drill(drill_request(args, config, args.out or default_out(args.scenario)), say=_say)

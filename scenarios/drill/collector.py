@@ -13,7 +13,7 @@ and starts afresh, so each sample is counted exactly once wherever the delta tra
   percentiles of K workers are those of one process that saw every request.
 
 :func:`error_kind` names what went wrong with a request in the words of the results document
-(``http_503``, ``timeout``, ``connection``, ``assertion``).
+(``http_503``, ``timeout``, ``connection``, ``not_allowed``, ``assertion``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from results.exceptions import TargetNotAllowedError
 from results.histogram import LatencyHistogram
 from scenarios.drill.open_tally import ArrivalTally, LoopTally
 
@@ -34,8 +35,11 @@ PhaseKey = tuple[str, str]
 
 def error_kind(status_code: int, exception: BaseException | None) -> str:
     """The kind of a failed request: ``http_<status>`` for an unexpected HTTP answer (4xx/5xx),
-    ``timeout`` or ``connection`` when no answer came (status 0), ``assertion`` for an answer with an
-    acceptable status whose content was wrong (or a 1xx-3xx status the step did not expect)."""
+    ``timeout`` or ``connection`` when no answer came (status 0), ``not_allowed`` for a request the
+    allow-list refused (never sent), ``assertion`` for an answer with an acceptable status whose
+    content was wrong (or a 1xx-3xx status the step did not expect)."""
+    if isinstance(exception, TargetNotAllowedError):
+        return "not_allowed"
     if status_code >= 400:
         return f"http_{status_code}"
     if status_code == 0:

@@ -10,9 +10,10 @@ names as Locust command-line options (:func:`register_options`), so that
   (``locust -f scenarios/locustfile.py --worker --master-host H``) needs none of them.
 
 Only what Locust has no option for lives here: the scenario (shape) and its parameters, the modelled
-population and scale, the seed, the journey mix, think-time scaling, retry behaviour, a fixed number
-of journeys per user, request timeout and the abort threshold. Host, users' spawning, CSV/HTML output
-and distributed mode are Locust's own settings (``LOCUST_*``).
+population and scale, the seed, the journey mix (or a user's own Locust file instead), think-time
+scaling, retry behaviour, a fixed number of journeys per user, request timeout and the abort
+threshold. Host, users' spawning, CSV/HTML output and distributed mode are Locust's own settings
+(``LOCUST_*``).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("out", "folder where the master writes the drill's measurements"),
     _Option("run_id", "the run's id (idempotency keys of different runs must differ)"),
     _Option("allow_hosts", "comma-separated non-loopback hosts the journeys may be redirected to"),
+    _Option("locustfile", "a user's Locust file: its User classes run instead of cuaso's journeys"),
 )
 
 
@@ -119,6 +121,7 @@ class DrillConfig:
     out: str = ""
     run_id: str = ""
     allow_hosts: tuple[str, ...] = ()
+    locustfile: str = ""  # a user's Locust file (scenarios/drill/user_file.py); empty: cuaso's journeys
 
     def __post_init__(self) -> None:
         def bad(name: str, reason: str) -> ValueError:
@@ -150,6 +153,11 @@ class DrillConfig:
             raise bad("abort_min_requests", "must be >= 1")
         if any(not h or "," in h or h != h.strip() for h in self.allow_hosts):
             raise bad("allow_hosts", "each host must be a non-empty name without commas or spaces")
+        if self.locustfile and (self.open or self.scenario == "arrivals"):
+            raise bad("locustfile", "an open model schedules cuaso's journeys; a locustfile's users run "
+                      "closed (use a closed scenario, without --open)")  # fmt: skip
+        if self.locustfile and self.iterations:
+            raise bad("locustfile", "a fixed number of journeys per user applies to cuaso's journeys only")
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -199,6 +207,7 @@ class DrillConfig:
             "out": self.out,
             "run_id": self.run_id,
             "allow_hosts": ",".join(self.allow_hosts),
+            "locustfile": self.locustfile,
         }
         return {option.env: values[option.name] for option in OPTIONS}
 

@@ -33,6 +33,7 @@ from scenarios.drill.collector import Delta
 from scenarios.drill.config import DrillConfig
 from scenarios.drill.loop_lag import LOOP_SAMPLE_S
 from scenarios.drill.sampler import ResourceSampler
+from scenarios.drill.user_file import UserFile
 from scenarios.drill.validity import assess
 from scenarios.journeys.open_model import LATE_AFTER_S
 from scenarios.mix import summary
@@ -55,6 +56,7 @@ class RunFacts:
     killed: bool = False
     remote_workers: int = 0
     allotments: tuple[CpuAllotment, ...] = ()
+    user_file: UserFile | None = None  # the user's own Locust file, run instead of cuaso's journeys
 
 
 def _mean_arrivals(shape: Shape, start: float, end: float) -> float | None:
@@ -175,6 +177,21 @@ def _phase(
     )
 
 
+def _users(facts: RunFacts) -> dict[str, Any]:
+    """What the users did: cuaso's journey mix and its knobs, or the user's own Locust file."""
+    config = facts.config
+    if facts.user_file is not None:
+        return {"locustfile": facts.user_file.to_dict(), "think_scale": config.think_scale}
+    mix = config.effective_mix()
+    return {
+        "mix": mix.to_dict(),
+        "summary": summary(mix),
+        "retry": config.retry,
+        "think_scale": config.think_scale,
+        "iterations": config.iterations,
+    }
+
+
 def build_document(
     facts: RunFacts,
     collected: dict[str, Any],
@@ -196,18 +213,11 @@ def build_document(
         for point in collected.get("timeline", [])
     )
     config = facts.config
-    mix = config.effective_mix()
     run = RunInfo(
         id=facts.run_id,
         scenario=config.scenario,
         shape=shape.to_dict(),
-        mix={
-            "mix": mix.to_dict(),
-            "summary": summary(mix),
-            "retry": config.retry,
-            "think_scale": config.think_scale,
-            "iterations": config.iterations,
-        },
+        mix=_users(facts),
         target=facts.target,
         local_stack=facts.local_stack,
         started_at=facts.started_at,

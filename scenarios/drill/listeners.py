@@ -1,4 +1,5 @@
-"""The drill's measuring, wired into Locust's events (imported by ``scenarios/locustfile.py`` only).
+"""The drill's measuring, wired into Locust's events (imported by the drills' locustfiles only:
+``scenarios/locustfile.py`` for cuaso's journeys, ``scenarios/user_locustfile.py`` for a user's own).
 
 * ``init_command_line_parser``: the ``--cuaso-*`` options (:mod:`scenarios.drill.config`).
 * ``init`` (master or local process): the drill's runtime, so the shape can tick before the test starts.
@@ -25,12 +26,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import gevent
 import orjson
 import psutil
+from locust import User
 from locust.env import Environment
 from locust.event import Events
 from locust.runners import MasterRunner, WorkerRunner
@@ -40,7 +43,7 @@ from scenarios.drill.config import DrillConfig, register_options
 from scenarios.drill.loop_lag import LoopSampler
 from scenarios.drill.monitor import TIMELINE_S, Monitor
 from scenarios.journeys import runtime
-from scenarios.journeys.base import START_LAG_KEY, JourneyUser
+from scenarios.journeys.base import START_LAG_KEY
 from scenarios.journeys.registry import user_classes
 
 log = logging.getLogger("cuaso.drill")
@@ -66,11 +69,22 @@ def write_json(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-class DrillListeners:
-    """One per Locust process: see the module docstring."""
+ClassChooser = Callable[[runtime.DrillRuntime], Sequence[type[User]]]
+"""Which user classes a drill runs, given its runtime (the shape hands them to Locust)."""
 
-    def __init__(self) -> None:
-        self.classes: list[type[JourneyUser]] = []
+
+def journey_classes(rt: runtime.DrillRuntime) -> Sequence[type[User]]:
+    """cuaso's journeys: the mix's enabled ones, or the open model's pool."""
+    return user_classes(rt.mix, open_model=rt.schedule is not None)
+
+
+class DrillListeners:
+    """One per Locust process: see the module docstring. ``choose`` picks the user classes (default:
+    cuaso's journeys; a user's locustfile passes its own classes)."""
+
+    def __init__(self, choose: ClassChooser = journey_classes) -> None:
+        self.choose = choose
+        self.classes: list[type[User]] = []
         self.monitor: Monitor | None = None
         self._watcher: gevent.Greenlet | None = None
         self._helpers: list[gevent.Greenlet] = []  # loop-lag sampler, arrival dispatcher
@@ -97,7 +111,7 @@ class DrillListeners:
             runner.register_message(FLUSH_MESSAGE, self.on_flush)
         if not isinstance(runner, WorkerRunner):
             rt = runtime.start(DrillConfig.from_options(environment.parsed_options))
-            self.classes = list(user_classes(rt.mix, open_model=rt.schedule is not None))
+            self.classes = list(self.choose(rt))
 
     def on_test_start(self, environment: Environment, **_kw: Any) -> None:
         runner = environment.runner

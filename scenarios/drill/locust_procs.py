@@ -18,6 +18,8 @@ from scenarios.drill.config import DrillConfig
 from stack.process import ManagedProcess, free_port
 
 LOCUSTFILE = Path(__file__).resolve().parents[1] / "locustfile.py"
+USER_LOCUSTFILE = Path(__file__).resolve().parents[1] / "user_locustfile.py"
+"""Runs a user's own file (``CUASO_DRILL_LOCUSTFILE``) instead of cuaso's journeys."""
 
 EXPECT_WORKERS_MAX_WAIT_S = 60
 """Assumption: K local workers connect within a minute even on a busy 2-core machine."""
@@ -48,10 +50,15 @@ def _locust_argv() -> list[str]:
     return [sys.executable, "-m", "locust"]
 
 
+def locustfile_of(config: DrillConfig) -> Path:
+    """The locustfile Locust runs: cuaso's journeys, or the one that runs a user's file."""
+    return USER_LOCUSTFILE if config.locustfile else LOCUSTFILE
+
+
 def common_env(config: DrillConfig, host: str) -> dict[str, str]:
     return {
         **config.to_env(),
-        "LOCUST_LOCUSTFILE": str(LOCUSTFILE),
+        "LOCUST_LOCUSTFILE": str(locustfile_of(config)),
         "LOCUST_HOST": host,
         "LOCUST_LOGLEVEL": LOCUST_LOGLEVEL,
         "LOCUST_SKIP_MONKEY_PATCH": "",  # the test process sets it; Locust itself must patch

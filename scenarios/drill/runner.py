@@ -35,11 +35,12 @@ from scenarios.drill.confine import CONFINED_GROUPS, allotments, confinement_for
 from scenarios.drill.document import RunFacts, build_document
 from scenarios.drill.environment import collect_environment
 from scenarios.drill.listeners import LIVE_FILE, OUTPUT_FILE
-from scenarios.drill.locust_procs import LocustProcesses, MasterBinding, start_locust
+from scenarios.drill.locust_procs import LocustProcesses, MasterBinding, locustfile_of, start_locust
 from scenarios.drill.progress import PROGRESS_EVERY_S, progress_line, read_live
 from scenarios.drill.prom_resources import PrometheusResources, with_prometheus_resources
 from scenarios.drill.sampler import ResourceSampler
 from scenarios.drill.scenario import build_shape
+from scenarios.drill.user_file import UserFile, inspect_user_file
 from scenarios.journeys import check_mix
 from scenarios.safety import check_target
 from scenarios.shapes.base import Shape
@@ -153,6 +154,10 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
 
         require_binary("prometheus")  # fail before anything starts, saying how to install it
     shape = checked_shape(request.config)
+    user_file = inspect_user_file(Path(request.config.locustfile)) if request.config.locustfile else None
+    if user_file is not None:
+        users = ", ".join(u.name for u in user_file.users)
+        say(f"locustfile: {user_file.path} (sha256 {user_file.sha256[:12]}…): {users}")
     out = request.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     for stale in (LIVE_FILE, OUTPUT_FILE):
@@ -161,9 +166,11 @@ def run_drill(request: DrillRequest, say: Callable[[str], None] = print) -> Dril
     run_id = f"{request.config.scenario}-{started:%Y%m%dT%H%M%SZ}-s{request.config.seed}"
     allowed = tuple(dict.fromkeys((*request.config.allow_hosts, *request.allow_hosts)))
     config = request.config.with_changes(out=str(out), run_id=run_id, allow_hosts=allowed)
+    if user_file is not None:
+        config = config.with_changes(locustfile=user_file.path)
     environment = collect_environment()
     with confinement_for(request.confine) as confinement:
-        return _run(request, config, shape, out, run_id, started, environment, confinement, say)
+        return _run(request, config, shape, out, run_id, started, environment, confinement, say, user_file)
 
 
 def _run(
@@ -176,6 +183,7 @@ def _run(
     environment: Environment,
     confinement: Confinement | None,
     say: Callable[[str], None],
+    user_file: UserFile | None = None,
 ) -> DrillOutcome:
     stack_names: list[str] = []
     if request.host is not None:
@@ -210,7 +218,7 @@ def _run(
         run_id=run_id, config=config, shape=shape, target=target, local_stack=request.host is None,
         started_at=started.isoformat().replace("+00:00", "Z"), workers=request.workers + remote,
         stack_settings=settings, killed=killed, remote_workers=remote,
-        allotments=allotments(confinement, stack_names),
+        allotments=allotments(confinement, stack_names), user_file=user_file,
     )  # fmt: skip
     document = build_document(facts, collected, environment, sampler, snapshots)
     if request.resources is not None:
@@ -221,6 +229,11 @@ def _run(
     say(f"locust: {out / 'locust.html'} and {out / 'locust_stats.csv'} (logs: {out}/locust*.log)")
     verdict = "valid" if document.validity.valid else "INVALID: " + "; ".join(document.validity.reasons)
     say(f"validity: {verdict}")
+    refused = sum(
+        e.count for p in document.phases for ep in p.endpoints for e in ep.errors if e.kind == "not_allowed"
+    )
+    if refused:
+        say(f"allow-list: {refused} requests refused, never sent (reasons: {out / 'locust_failures.csv'})")
     return DrillOutcome(path, document)
 
 
@@ -249,9 +262,10 @@ def _run_locust(
             confinement.add("generator", pid)
         say(f"cgroups: Locust confined to {confinement.limits['generator'].describe()}")
     if binding.remote:
+        prefix = f"CUASO_DRILL_LOCUSTFILE={config.locustfile} " if config.locustfile else ""
         say(f"locust: waiting up to {binding.max_wait_s} s for {binding.remote} remote workers; on each "
-            f"machine run: locust -f scenarios/locustfile.py --worker --master-host {binding.host} "
-            f"--master-port {procs.port}")  # fmt: skip
+            f"machine run: {prefix}locust -f scenarios/{locustfile_of(config).name} --worker "
+            f"--master-host {binding.host} --master-port {procs.port}")  # fmt: skip
     sampler: ResourceSampler | None = None
     snapshots: list[MetricsSnapshot] = []
     killed = False

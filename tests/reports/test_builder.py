@@ -173,3 +173,19 @@ def test_a_run_without_timeline_sizing_or_journeys_still_reads(tmp_path: Path) -
     assert 'class="banner inconclusive"' in html
     assert "No timeline was recorded: one point per phase is drawn instead." in html
     assert "The run is NOT a valid measurement" in md_path.read_text(encoding="utf-8")
+
+
+def test_a_drill_of_a_users_own_locustfile_says_where_its_users_came_from(tmp_path: Path) -> None:
+    doc = cutover_document()
+    source = {
+        "path": "/srv/journeys/portal_user.py",
+        "sha256": "50fde28159d944998f90f135db38aea4e675bc85f2152053bfa2f1740f198610",
+        "users": [{"name": "CatalogueReader", "client": "FastHttpUser", "weight": 3.0, "fixed_count": 0}],
+    }
+    run = doc.run.model_copy(update={"mix": {"locustfile": source, "think_scale": 1.0}})
+    report = build_report(ReportInputs(doc.model_copy(update={"run": run}), "results.json", default_slos()))
+    _, md_path = write_report(report, tmp_path / "out")
+    assert (
+        "your locustfile /srv/journeys/portal_user.py (sha256 50fde28159d9…): CatalogueReader (weight 3)"
+        in md_path.read_text(encoding="utf-8")
+    )

@@ -10,6 +10,7 @@ import pytest
 
 from cuaso.verbs.drill import SCENARIOS
 from results.document import EndpointStats, GeneratorUse, Offered, Phase
+from results.exceptions import TargetNotAllowedError
 from results.histogram import LatencyHistogram
 from scenarios.drill.collector import Aggregate, Delta, Recorder, error_kind
 from scenarios.drill.config import DrillConfig
@@ -67,7 +68,8 @@ def test_draining_starts_afresh() -> None:
 @pytest.mark.parametrize(
     ("status", "exc", "kind"),
     [(503, None, "http_503"), (429, None, "http_429"), (0, TimeoutError("x"), "timeout"),
-     (0, ConnectionRefusedError("refused"), "connection"), (200, ValueError("bad"), "assertion")],
+     (0, ConnectionRefusedError("refused"), "connection"), (200, ValueError("bad"), "assertion"),
+     (0, TargetNotAllowedError("refused: x.example is not allowed"), "not_allowed")],
 )  # fmt: skip
 def test_error_kinds(status: int, exc: BaseException | None, kind: str) -> None:
     assert error_kind(status, exc) == kind

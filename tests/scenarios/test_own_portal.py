@@ -1,9 +1,12 @@
 """A portal that is not ours: the reference stack started on its own (not by a drill), watched by a real
 Prometheus scraping a real process-exporter (Debian's packages), drilled and swept with ``--host``; the
-sweep's resources per tier come from Prometheus, and ``cuaso size`` sizes it as it sizes a local one."""
+sweep's resources per tier come from Prometheus, and ``cuaso size`` sizes it as it sizes a local one.
+A drill runs the user's own Locust file (``--locustfile``) with workers, and a redirect of that file's
+users to a host nobody allowed is refused, unsent."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -16,11 +19,14 @@ import pytest
 from cuaso.cli import main
 from results.document import load_results
 from results.exceptions import ConfigError
+from results.histogram import LatencyHistogram
 from scenarios.drill.prom_resources import PrometheusResources, ResourceQueryError, TierQueries
 from stack.launcher import LocalStack, SimFaults, StackOptions
 from stack.process import ManagedProcess, free_port
 from stack.prometheus import PrometheusServer, ScrapeTarget
+from tests.scenarios.proxy_world import FORBIDDEN, PORTAL, proxy_world
 from tests.scenarios.test_journeys import fixed_mix, write_mix
+from tests.scenarios.test_user_file import EXAMPLE
 
 EXPORTER = "prometheus-process-exporter"
 SCRAPE_S = 1.0
@@ -148,3 +154,68 @@ def test_a_prometheus_without_the_tier_says_so(monitoring: str) -> None:
     )
     with pytest.raises(ResourceQueryError, match=r"tier app: no data for .*no-such-group"):
         source.resources(time.time() - 5.0, time.time())
+
+
+@pytest.mark.slow
+def test_your_own_locustfile_is_drilled_the_cuaso_way_on_workers(
+    foreign_stack: LocalStack, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "drill"
+    code = main([
+        "drill", "steady", "--host", foreign_stack.url, "--locustfile", str(EXAMPLE), "--workers", "2",
+        "--users", "8", "--duration", "16", "--param", "ramp_s=2", "--think-scale", "0.2", "--out", str(out),
+    ])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert f"locustfile: {EXAMPLE}" in printed
+    doc = load_results(out / "results.json")
+    assert doc.run.workers == 2
+    source = doc.run.mix["locustfile"]
+    assert (source["path"], source["sha256"]) == (
+        str(EXAMPLE),
+        hashlib.sha256(EXAMPLE.read_bytes()).hexdigest(),
+    )
+    assert [(u["name"], u["weight"]) for u in source["users"]] == [
+        ("CatalogueReader", 3.0),
+        ("StatisticsReader", 1.0),
+    ]
+    steady = doc.phase("steady")
+    assert {e.name for e in steady.endpoints} == {
+        "GET /api/v1/procedures", "GET /api/v1/procedures/{id}", "GET /api/v1/catalogue/facets",
+        "GET /api/v1/statistics/provinces", "GET /api/v1/statistics/agencies",
+    }  # fmt: skip
+    for endpoint in steady.endpoints:
+        assert endpoint.failures == 0, endpoint
+        assert LatencyHistogram.decode(endpoint.histogram).count == endpoint.requests > 0
+    assert steady.journeys == ()
+    assert steady.offered.think_time_s is not None
+    assert steady.offered.think_time_s > 0.05  # the users' wait_time, recorded as think time
+    checks = {c.name: c for c in doc.validity.checks}
+    assert checks["littles_law"].ok, checks["littles_law"]
+
+
+@pytest.mark.slow
+def test_a_locustfile_redirected_to_a_host_nobody_allowed_sends_it_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locustfile = Path(__file__).parent / "locustfiles" / "redirected_user.py"
+    out = tmp_path / "drill"
+    with proxy_world() as world:
+        monkeypatch.setenv("CUASO_TEST_PROXY", world.proxy)
+        code = main([
+            "drill", "steady", "--host", f"http://{PORTAL}", "--allow-host", PORTAL, "--locustfile",
+            str(locustfile), "--users", "4", "--duration", "8", "--param", "ramp_s=1", "--out", str(out),
+        ])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert world.hosts() == {PORTAL}  # the portal was drilled; the host it redirected to got nothing
+    doc = load_results(out / "results.json")
+    endpoints = {e.name: e for p in doc.phases for e in p.endpoints}
+    for name in ("GET /go", "GET /go (fast)"):
+        refused = endpoints[name]
+        assert refused.requests == refused.failures > 0
+        assert {e.kind: e.count for e in refused.errors} == {"not_allowed": refused.failures}
+    assert endpoints["GET /ok"].failures == endpoints["GET /ok (fast)"].failures == 0
+    assert "requests refused, never sent" in printed
+    failures = (out / "locust_failures.csv").read_text()
+    assert f"refused: {FORBIDDEN} is not a loopback address and is not allowed" in failures
