@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -58,7 +57,7 @@ def _sample_cpu(stack: LocalStack, out: Path, stop: threading.Event) -> None:
 
 
 @pytest.fixture(scope="module")
-def stepped_run(local_stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def stepped_run(local_stack: LocalStack, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The PREFIX of a real stepped Locust run's CSV files; ``PREFIX.cpu.csv`` the stack's CPU."""
     out = tmp_path_factory.mktemp("locust")
     prefix = out / "run"

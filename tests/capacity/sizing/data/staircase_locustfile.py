@@ -7,6 +7,8 @@ each user reads the catalogue and asks whether the portal is ready (a Redis ping
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import cast
 
 from locust import HttpUser, LoadTestShape, constant, task
 
@@ -28,5 +30,5 @@ class Citizen(HttpUser):
 
 class Staircase(LoadTestShape):
     def tick(self) -> tuple[int, float] | None:
-        step = int(self.get_run_time() // HOLD_S)
+        step = int(cast(Callable[[], float], self.get_run_time)() // HOLD_S)  # untyped in Locust
         return (LEVELS[step], 100.0) if step < len(LEVELS) else None
