@@ -140,6 +140,8 @@ class MeasuredProfile:
     sources: tuple[str, ...]
     percentile: float
     invalid_reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Caveats of the sources (a tier without RSS...), repeated as the sizing's warnings."""
 
     def __post_init__(self) -> None:
         if not self.levels:
@@ -172,7 +174,7 @@ class MeasuredProfile:
         """The levels at or below ``max_users`` (for held-out validation)."""
         kept = tuple(m for m in self.levels if m.users <= max_users)
         return MeasuredProfile(
-            kept, self.reference_cores, self.sources, self.percentile, self.invalid_reasons
+            kept, self.reference_cores, self.sources, self.percentile, self.invalid_reasons, self.notes
         )
 
     @property

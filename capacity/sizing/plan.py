@@ -182,6 +182,7 @@ def size(
 
 def _warnings(s: Sizing) -> tuple[str, ...]:
     notes = [f"sized from a run marked invalid: {reason}" for reason in s.profile.invalid_reasons]
+    notes += s.profile.notes
     if s.validation.status == "skipped":
         notes.append(f"not validated: {s.validation.reason}")
     elif s.validation.status == "failed":

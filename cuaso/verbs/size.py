@@ -1,6 +1,7 @@
 """``cuaso size RESULTS... --target-users 120000``: hardware for the planned load, from measured sweeps.
 
-Reads the level phases (``level-*``) of one or more ``cuaso sweep`` results documents, fits the USL
+Reads the level phases (``level-*``) of one or more ``cuaso sweep`` results documents, or measurements
+made elsewhere (a measurements CSV, Locust's CSV history, k6's summaries: :mod:`._size_sources`), fits the USL
 with its uncertainty, validates it on held-out levels, cross-checks it against MVA and linear scaling,
 and prints the sizing as Markdown (or ``--format json``). ``--out DIR`` also writes ``sizing.json``,
 ``sizing.md`` and four plots there and says where. Exit 0 on success, 2 on bad input (too few levels,
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuaso.verbs._size_sources import add_source_options, read_profile
 from cuaso.verbs._types import Subparsers
 from results.exceptions import CuasoError
 
@@ -73,7 +75,8 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "size",
         help="size app nodes, Redis, bandwidth, storage and the generator fleet from sweep results",
-        description="Reads the level-* phases of cuaso sweep results documents, fits the Universal "
+        description="Reads the level-* phases of cuaso sweep results documents, or measurements made "
+        "elsewhere (--measurements CSV, --locust-csv, --k6-summary, with --cpu), fits the Universal "
         "Scalability Law with its uncertainty, finds the concurrency per node that meets the latency SLO "
         "(percentiles mapped through the measured, empirical percentile-to-mean ratios), and sizes app "
         "nodes (point, P50, P90; N+k per site; utilization in normal, one-node-down and one-site-down "
@@ -82,7 +85,7 @@ def register(subparsers: Subparsers) -> None:
         "Every default not from FACTS is an assumption (see docs/sizing.md). Exit 0 on success, 2 on "
         "bad input, 3 with --require-validated when the sizing lies beyond the validated range.",
     )
-    parser.add_argument("results", metavar="RESULTS", nargs="+", type=Path, help="results.json files")
+    add_source_options(parser)
     for option, field, kind, text in _NUMERIC:
         default = getattr(defaults, field)
         shown = "from the journey mix" if default is None and field == "think_time_s" else default
@@ -196,16 +199,16 @@ def _size(args: argparse.Namespace) -> int:
     from capacity.sizing.plan import size
     from capacity.sizing.render import to_json, to_markdown
 
-    sources = ", ".join(str(p) for p in args.results)
-    params, origins = _parameters(args)
-    _say(f"reading {len(args.results)} results file(s)")
-    try:
-        profile = load_profile(
-            args.results,
-            percentile=params.slo_percentile,
-            phase_prefix=args.phase_prefix,
-            allow_invalid=args.allow_invalid,
+    named = [*args.results, *args.measurements, *args.locust_csv, *args.k6_summary]
+    if not named:
+        raise SizeInputError(
+            "RESULTS: give results.json files of cuaso sweeps, or measurements made elsewhere with "
+            "--measurements FILE.csv, --locust-csv PREFIX or --k6-summary FILE.json"
         )
+    sources = ", ".join(str(p) for p in named)
+    params, origins = _parameters(args)
+    try:
+        profile = read_profile(args, params, _say)
         check = None
         if args.scale_out:
             from capacity.sizing.scaleout import scale_out_check
@@ -224,8 +227,8 @@ def _size(args: argparse.Namespace) -> int:
         raise SizeInputError(f"{exc} (--allow-invalid sizes from it anyway)") from None
     except ModelError as exc:
         message = str(exc)
-        named = any(message.startswith(str(path)) for path in args.results)
-        raise SizeInputError(message if named else f"{sources}: {message}") from None
+        said = any(message.startswith((str(path), "--")) for path in named)
+        raise SizeInputError(message if said else f"{sources}: {message}") from None
     document = to_json(sizing, origins)
     markdown = to_markdown(sizing)
     if args.out is not None:

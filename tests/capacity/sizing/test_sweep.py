@@ -34,14 +34,20 @@ def _run(*argv: str, timeout: float) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.slow
-def test_size_from_a_real_sweep_of_the_local_stack(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The results document of a real short sweep of the local stack."""
+    out = tmp_path_factory.mktemp("sweep")
     sweep = _run(
         "sweep", "--levels", LEVELS, "--warmup", "1", "--steady", "3", "--repeats", "1", "--seed", "3",
-        "--out", str(tmp_path / "sweep"), timeout=240,
+        "--out", str(out), timeout=240,
     )  # fmt: skip
     assert sweep.returncode == 0, sweep.stdout[-2000:] + sweep.stderr[-2000:]
-    results = tmp_path / "sweep" / "results.json"
+    return out / "results.json"
+
+
+@pytest.mark.slow
+def test_size_from_a_real_sweep_of_the_local_stack(results: Path, tmp_path: Path) -> None:
     sized = _run(
         "size", str(results), "--format", "json", "--allow-invalid", "--out", str(tmp_path / "sizing"),
         timeout=120,
@@ -80,6 +86,33 @@ def test_size_from_a_real_sweep_of_the_local_stack(tmp_path: Path) -> None:
     assert demands["tiers"]["app"]["cpu_s_per_request"] > 0
     assert demands["bottleneck"] in demands["tiers"]
     assert [c["concurrency"] for c in document["measured"]["curve"]] == [1, 2, 4, 6, 8, 12, 16]
+
+
+@pytest.mark.slow
+def test_the_sweep_exported_as_a_measurements_csv_sizes_the_same(results: Path, tmp_path: Path) -> None:
+    """The real sweep, written as a measurements CSV by the exporter, sizes as its results document."""
+    levels = tmp_path / "levels.csv"
+    export = subprocess.run(
+        [sys.executable, "-m", "capacity.sizing.external", "export", str(results), "--allow-invalid",
+         "-o", str(levels)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT, check=False,
+    )  # fmt: skip
+    assert export.returncode == 0, export.stderr
+    from_document = _run("size", str(results), "--allow-invalid", "--format", "json", timeout=120)
+    from_csv = _run("size", "--measurements", str(levels), "--format", "json", timeout=120)
+    assert from_document.returncode == 0, from_document.stderr
+    assert from_csv.returncode == 0, from_csv.stderr
+    document, csv_sized = json.loads(from_document.stdout), json.loads(from_csv.stdout)
+    assert csv_sized["sources"] == [str(levels)]
+    for sized in (document, csv_sized):
+        sized.pop("sources")
+        for level in sized["measured"]["levels"]:
+            level.pop("source")
+        # The CSV carries no validity: the document's "run marked invalid" warnings are its own.
+        sized["warnings"] = [
+            w for w in sized["warnings"] if not w.startswith("sized from a run marked invalid")
+        ]
+    assert csv_sized == document
 
 
 def _cgroups_usable() -> bool:
