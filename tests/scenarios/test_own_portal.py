@@ -164,9 +164,12 @@ def test_your_own_locustfile_is_drilled_the_cuaso_way_on_workers(
     code = main([
         "drill", "steady", "--host", foreign_stack.url, "--locustfile", str(EXAMPLE), "--workers", "2",
         "--users", "8", "--duration", "16", "--param", "ramp_s=2", "--think-scale", "0.2", "--out", str(out),
+        "--slo", "error_rate(run) < 1%", "--slo", "p95(GET /api/v1/procedures) < 0.001ms",  # met, breached
     ])  # fmt: skip
     printed = capsys.readouterr().out
-    assert code == 0, printed
+    assert code == 1, printed  # a breached SLO fails the drill; the run itself is valid (else exit 2)
+    assert "FAIL: 1 of 2 SLOs met" in printed
+    assert "BREACHED p95 of GET /api/v1/procedures < 0" in printed
     assert f"locustfile: {EXAMPLE}" in printed
     doc = load_results(out / "results.json")
     assert doc.run.workers == 2
