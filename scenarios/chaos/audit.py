@@ -90,6 +90,12 @@ class ChaosAudit(_Model):
     drill: dict[str, object]
     passed: bool
     reasons: list[str]
+    host: str | None = None
+    """The system drilled when it was not the local stack (``--host``): the audit then read it through
+    its public API (docs/chaos.md)."""
+    not_checked: list[str] = Field(default_factory=list)
+    """What this audit could not see (against ``--host``: the store, the back office's ledger, the
+    payments ledgers), each with the reason."""
 
 
 def _first(ids: Iterable[str]) -> list[str]:
@@ -197,6 +203,10 @@ def summary(audit: ChaosAudit) -> str:
         f"**{'PASS' if audit.passed else 'FAIL'}**"
         + ("" if audit.passed else ": " + "; ".join(audit.reasons)),
         "",
+        f"Target: {audit.host} (a running system, read back through its public API)"
+        if audit.host
+        else "Target: the local reference stack (store, back office and ledgers read directly)",
+        "",
         f"Faults survived: {audit.faults_survived} ({kinds})",
         "",
         "| records | acknowledged | found | lost | duplicated |",
@@ -214,4 +224,6 @@ def summary(audit: ChaosAudit) -> str:
         "|---:|---|---|---|---|",
     ]
     lines += [f"| {f.at_s:.1f} | {f.kind} | {f.phase} | {f.ok} | {f.detail} |" for f in audit.faults]
+    if audit.not_checked:
+        lines += ["", "Not checked:", *(f"- {item}" for item in audit.not_checked)]
     return "\n".join(lines) + "\n"
