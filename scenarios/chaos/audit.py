@@ -196,7 +196,7 @@ def summary(audit: ChaosAudit) -> str:
     """The readable summary (Markdown), also printed at the end of ``cuaso chaos``."""
     d, p = audit.dossiers, audit.payments
     kinds = ", ".join(f"{kind} x{n}" for kind, n in sorted(audit.faults_by_kind.items())) or "none"
-    recon = audit.reconciliation
+    twice = (lambda n: "not checked") if audit.host else str
     lines = [
         f"# Chaos audit: {audit.scenario}, {audit.duration_s:g} s ({audit.started_at} .. {audit.ended_at})",
         "",
@@ -211,14 +211,10 @@ def summary(audit: ChaosAudit) -> str:
         "",
         "| records | acknowledged | found | lost | duplicated |",
         "|---|---:|---:|---:|---:|",
-        f"| dossiers | {d.acknowledged} | {d.found} | {d.lost} | {d.duplicated} |",
-        f"| payments | {p.acknowledged} | {p.found} | {p.lost} | {p.duplicated} |",
+        f"| dossiers | {d.acknowledged} | {d.found} | {d.lost} | {twice(d.duplicated)} |",
+        f"| payments | {p.acknowledged} | {p.found} | {p.lost} | {twice(p.duplicated)} |",
         "",
-        f"Submitted dossiers: {d.submitted_acknowledged} acknowledged, {d.delivered} delivered to the back "
-        f"office, {d.undelivered} undelivered ({d.dead_lettered} dead-lettered); {d.duplicate_deliveries} "
-        "duplicate deliveries recognised by the receiver (fine).",
-        f"Payments by status: {p.by_status or '{}'}",
-        f"Reconciliation: clean={recon.get('clean')} mismatches={recon.get('mismatches_by_kind')}",
+        *(_remote_lines(audit) if audit.host else _local_lines(audit)),
         "",
         "| t (s) | fault | phase | ok | detail |",
         "|---:|---|---|---|---|",
@@ -227,3 +223,24 @@ def summary(audit: ChaosAudit) -> str:
     if audit.not_checked:
         lines += ["", "Not checked:", *(f"- {item}" for item in audit.not_checked)]
     return "\n".join(lines) + "\n"
+
+
+def _local_lines(audit: ChaosAudit) -> list[str]:
+    d, p, recon = audit.dossiers, audit.payments, audit.reconciliation
+    return [
+        f"Submitted dossiers: {d.submitted_acknowledged} acknowledged, {d.delivered} delivered to the back "
+        f"office, {d.undelivered} undelivered ({d.dead_lettered} dead-lettered); {d.duplicate_deliveries} "
+        "duplicate deliveries recognised by the receiver (fine).",
+        f"Payments by status: {p.by_status or '{}'}",
+        f"Reconciliation: clean={recon.get('clean')} mismatches={recon.get('mismatches_by_kind')}",
+    ]
+
+
+def _remote_lines(audit: ChaosAudit) -> list[str]:
+    d, p = audit.dossiers, audit.payments
+    return [
+        f"Submitted dossiers: {d.submitted_acknowledged} acknowledged, {d.delivered} reported received by "
+        f"a back office (their public status), {d.undelivered} not.",
+        f"Payments by status: {p.by_status or '{}'}",
+        "Reconciliation: not checked (below).",
+    ]
