@@ -89,9 +89,6 @@ def _chaos(args: argparse.Namespace) -> int:
     from cuaso.verbs.drill import SCENARIOS
     from scenarios.chaos.audit import exit_code, summary
     from scenarios.chaos.commands import COMMAND_TIMEOUT_S, FaultCommand
-    from scenarios.chaos.play import ChaosRequest
-    from scenarios.chaos.remote import run_remote_chaos
-    from scenarios.chaos.runner import run_chaos
     from scenarios.chaos.schedule import parse_faults
     from scenarios.safety import check_target
 
@@ -113,6 +110,10 @@ def _chaos(args: argparse.Namespace) -> int:
     _need_a_fault(args.host, faults, commands)
     if args.fault_timeout is not None and not args.fault_timeout > 0:
         raise ConfigError("--fault-timeout", args.fault_timeout, "must be > 0 seconds")
+    from scenarios.chaos.play import ChaosRequest  # Locust's modules: after every refusal
+    from scenarios.chaos.remote import run_remote_chaos
+    from scenarios.chaos.runner import run_chaos
+
     request = ChaosRequest(
         scenario=args.scenario,
         duration_s=args.duration,
