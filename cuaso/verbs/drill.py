@@ -286,11 +286,12 @@ def drill_request(args: argparse.Namespace, config: DrillConfig, out: Path) -> D
         stack=stack,
         binding=MasterBinding(host=args.master_bind_host, port=args.master_port, remote=args.remote_workers),
         prometheus=bool(getattr(args, "prometheus", False)),
-        resources=_resources(args),
+        resources=prometheus_resources(args),
     )
 
 
-def _resources(args: argparse.Namespace) -> PrometheusResources | None:
+def prometheus_resources(args: argparse.Namespace) -> PrometheusResources | None:
+    """The target's resources source: the project file's ``[resources]``, ``--resources-prometheus``."""
     from cuaso.project import Project
     from scenarios.drill.prom_resources import PrometheusResources
 

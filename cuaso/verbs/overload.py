@@ -109,6 +109,9 @@ def _parse_list(flag: str, text: str, parse: type[float] | type[str]) -> list[An
 
 def _check(args: argparse.Namespace) -> tuple[list[float], list[bool], list[str]]:
     if args.host is not None:
+        from scenarios.safety import check_target
+
+        check_target(args.host, allowed=args.allow_host)  # a host not allowed is refused as by every verb
         raise ConfigError("--host", args.host, "overload starts its own stack for each run")
     if args.admission is not None:
         raise ConfigError("--admission", args.admission, "overload runs the modes of --modes")

@@ -46,6 +46,12 @@ PRIMARY_LOSS_WINDOW = (0.35, 0.50)
 """Assumption: one Redis primary is killed at 35% (its replica is promoted) and restarted at 50%."""
 SITE_LOSS_WINDOW = (0.55, 0.80)
 """Assumption: a whole site (its app nodes and Redis nodes) is lost from 55% to 80% of the drill."""
+REMOTE_REFUSAL = (
+    "local-only: cuaso injects these into the stack it starts (it SIGKILLs its processes, restarts its "
+    "Redis, drives its simulators), not into a system at --host; inject your own faults there with "
+    "--fault-command NAME@SECONDS=COMMAND (docs/chaos.md)"
+)
+"""Why the built-in faults are refused with ``--host``."""
 MIN_DURATION_S = 20.0
 """Below this a drill has no room for its faults to be told apart (assumption)."""
 
@@ -74,23 +80,30 @@ class FaultEvent:
         return {"at_s": round(self.at_s, 3), "kind": self.kind, "duration_s": round(self.duration_s, 3)}
 
 
-def parse_faults(text: str | None, topology: bool = False) -> tuple[FaultKind, ...]:
-    """``--faults`` as a comma-separated list (None or ``all``: every kind the stack has: the topology
-    faults only with ``topology``, redis-restart only without), each kind once, in order."""
+def parse_faults(text: str | None, topology: bool = False, remote: bool = False) -> tuple[FaultKind, ...]:
+    """``--faults`` as a comma-separated list, each kind once, in order. None or ``all``: every kind the
+    stack has (the topology faults only with ``topology``, redis-restart only without; none ``remote``:
+    against ``--host`` every built-in fault is local-only, refused naming them). ``none``: no built-in
+    fault (the operator's fault commands only)."""
     fits = tuple(k for k in FAULT_KINDS if k not in (SINGLE_NODE_KINDS if topology else TOPOLOGY_KINDS))
     if text is None or text.strip() == "all":
-        return fits
+        return () if remote else fits
+    if text.strip() == "none":
+        return ()
     kinds: list[FaultKind] = []
     for item in (part.strip() for part in text.split(",")):
         if item not in FAULT_KINDS:
-            raise ConfigError("--faults", item, f"unknown fault; known: {', '.join(FAULT_KINDS)} or all")
-        if item not in fits:
+            known = ", ".join(FAULT_KINDS)
+            raise ConfigError("--faults", item, f"unknown fault; known: {known}, all or none")
+        if item not in fits and not remote:
             need = "a single-node stack (no --topology)" if topology else "--topology (nodes and sites)"
             raise ConfigError("--faults", item, f"needs {need}")
         if item not in kinds:
             kinds.append(item)
+    if remote and kinds:
+        raise ConfigError("--faults", ",".join(kinds), REMOTE_REFUSAL)
     if not kinds:
-        raise ConfigError("--faults", text, "need at least one fault")
+        raise ConfigError("--faults", text, "need at least one fault (or none, with --fault-command)")
     return tuple(kinds)
 
 

@@ -20,6 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from results.exceptions import TargetNotAllowedError
+from scenarios.safety import AllowList
+
 AckKind = Literal["dossier_created", "dossier_submitted", "payment_created"]
 
 STEP_ATTEMPTS = 8
@@ -35,12 +38,14 @@ PARTNER = "VCB"
 
 @dataclass(frozen=True, slots=True)
 class Ack:
-    """One acknowledged write: what, its id (dossier code or payment id), the status and when."""
+    """One acknowledged write: what, its id (dossier code or payment id), the status and when, and the
+    citizen who made it (whose login reads a payment back through the portal's API)."""
 
     kind: AckKind
     record_id: str
     status: int
     at: float  # Unix time
+    citizen_id: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "id": self.record_id, "status": self.status, "at": round(self.at, 3)}
@@ -52,10 +57,14 @@ class StepFailed(Exception):
 
 @dataclass
 class Witness:
-    """Runs journeys against ``base_url`` in a thread until :meth:`stop`; ``acks`` holds what it saw."""
+    """Runs journeys against ``base_url`` in a thread until :meth:`stop`; ``acks`` holds what it saw.
+    Every redirect it follows (the e-ID provider, a partner's checkout) is asked of ``allow`` first; a
+    refused one stops the witness, and ``refused`` says why."""
 
     base_url: str
     seed: int = 1
+    allow: AllowList = field(default_factory=AllowList)
+    refused: str | None = None
     acks: list[Ack] = field(default_factory=list)
     journeys: int = 0
     abandoned: int = 0
@@ -81,6 +90,9 @@ class Witness:
                     self.journey(http, number)
                 except StepFailed:
                     self.abandoned += 1
+                except TargetNotAllowedError as exc:
+                    self.refused = str(exc)
+                    return
                 self.journeys += 1
                 self._stop.wait(PAUSE_S)
 
@@ -98,15 +110,16 @@ class Witness:
             time.sleep(STEP_BACKOFF_S)
         raise StepFailed()
 
-    def _ack(self, kind: AckKind, record_id: str, status: int) -> None:
-        self.acks.append(Ack(kind, record_id, status, time.time()))
+    def _ack(self, kind: AckKind, record_id: str, status: int, citizen_id: str) -> None:
+        self.acks.append(Ack(kind, record_id, status, time.time(), citizen_id))
 
     def citizen_id(self, number: int) -> str:
         """A 12-digit citizen ID the population simulator knows, distinct per seed and journey."""
         return f"078{self.seed % 1000:03d}{number % 1_000_000:06d}"
 
     def journey(self, http: httpx.Client, number: int) -> None:
-        auth = self.login(http, self.citizen_id(number))
+        citizen = self.citizen_id(number)
+        auth = self.login(http, citizen)
         procedures = self._step(http, (200,), lambda: http.get("/api/v1/procedures",
                                 params={"q": "giay phep", "limit": 20})).json()["items"]  # fmt: skip
         proc = next((p for p in procedures if p["fee_vnd"] > 0), procedures[0])
@@ -114,16 +127,17 @@ class Witness:
         key = {"Idempotency-Key": secrets.token_hex(8), **auth}
         r = self._step(http, (200, 201), lambda: http.post("/api/v1/dossiers", json=body, headers=key))
         code = r.json()["code"]
-        self._ack("dossier_created", code, r.status_code)
+        self._ack("dossier_created", code, r.status_code, citizen)
         r = self._step(http, (200,), lambda: http.post(f"/api/v1/dossiers/{code}/submit", headers=auth))
-        self._ack("dossier_submitted", code, r.status_code)
+        self._ack("dossier_submitted", code, r.status_code, citizen)
         if proc["fee_vnd"] <= 0:
             return
         pay_key = {"Idempotency-Key": secrets.token_hex(8), **auth}
         r = self._step(http, (200, 201), lambda: http.post(f"/api/v1/dossiers/{code}/payments",
                        json={"partner": PARTNER}, headers=pay_key))  # fmt: skip
-        self._ack("payment_created", r.json()["payment_id"], r.status_code)
+        self._ack("payment_created", r.json()["payment_id"], r.status_code, citizen)
         redirect = r.json()["redirect_url"]
+        self.allow.check_url(redirect)
         self._step(http, (302,), lambda: http.get(redirect))
 
     def login(self, http: httpx.Client, citizen_id: str) -> dict[str, str]:
@@ -132,6 +146,7 @@ class Witness:
             try:
                 r = http.get("/api/v1/auth/login", params={"login_hint": citizen_id})
                 if r.status_code == 302:
+                    self.allow.check_url(r.headers["location"])
                     r = http.get(r.headers["location"])
                 if r.status_code == 302:
                     query = parse_qs(urlsplit(r.headers["location"]).query)

@@ -3,7 +3,10 @@
 The local stack's CPU and memory are sampled with psutil (:mod:`scenarios.drill.sampler`); a remote
 portal's come from its own monitoring. For every phase of a drill, each *tier* (a process kind of the
 results document: ``app``, ``redis``, ``forwarder`` …) is asked three PromQL questions, evaluated at the
-phase's end over the phase's window (``{window}`` in a query becomes e.g. ``45s``):
+phase's end over the phase's window (``{window}`` in a query becomes e.g. ``45s``, and ``{step}`` the
+scrape interval, e.g. ``15s``: a subquery ``[{window}:{step}]`` needs it, since without a step Prometheus
+takes its global ``evaluation_interval``, one minute by default, and a window shorter than that holds no
+point at all):
 
 - ``cpu_cores``: the mean CPU cores the tier used in the window (``cpu_seconds`` = that × window);
 - ``rss_bytes``: the tier's peak resident memory in the window;
@@ -21,7 +24,7 @@ standard exporter: ``process_exporter = "GROUPNAME"`` (ncabatoff's process-expor
     cadvisor = 'namespace="portal", container="redis"'
     [resources.tiers.forwarder]
     cpu_cores = 'sum(rate(my_cpu_seconds_total{job="fwd"}[{window}]))'
-    rss_bytes = 'max_over_time(sum(my_rss_bytes{job="fwd"})[{window}:])'
+    rss_bytes = 'max_over_time(sum(my_rss_bytes{job="fwd"})[{window}:{step}])'
 
 ``rate`` needs scrapes inside a window: a phase shorter than :data:`MIN_SCRAPES` scrape intervals gets
 no figures (a sweep's measured levels are long enough); :data:`SETTLE_SCRAPES` more are awaited after
@@ -58,12 +61,13 @@ SETTLE_SCRAPES = 2
 PROCESS_EXPORTER = {
     "cpu_cores": 'sum(rate(namedprocess_namegroup_cpu_seconds_total{{groupname="{g}"}}[{{window}}]))',
     "rss_bytes": "max_over_time(sum(namedprocess_namegroup_memory_bytes"
-    '{{groupname="{g}",memtype="resident"}})[{{window}}:])',
-    "processes": 'max_over_time(sum(namedprocess_namegroup_num_procs{{groupname="{g}"}})[{{window}}:])',
+    '{{groupname="{g}",memtype="resident"}})[{{window}}:{{step}}])',
+    "processes": "max_over_time(sum(namedprocess_namegroup_num_procs"
+    '{{groupname="{g}"}})[{{window}}:{{step}}])',
 }
 CADVISOR = {
     "cpu_cores": "sum(rate(container_cpu_usage_seconds_total{{{s}}}[{{window}}]))",
-    "rss_bytes": "max_over_time(sum(container_memory_rss{{{s}}})[{{window}}:])",
+    "rss_bytes": "max_over_time(sum(container_memory_rss{{{s}}})[{{window}}:{{step}}])",
     "processes": "count(count by (namespace, pod, container, name) "
     "(container_cpu_usage_seconds_total{{{s}}}))",
 }
@@ -174,15 +178,16 @@ class PrometheusResources:
         """Every tier's use between the epochs ``start`` and ``end``."""
         seconds = max(1.0, end - start)
         window = f"{max(1, round(seconds))}s"
+        step = f"{max(1, round(self.scrape_interval_s))}s"
+
+        def ask(expr: str, kind: str) -> float:
+            return self.query(expr.replace("{window}", window).replace("{step}", step), end, kind)
+
         out = []
         for tier in self.tiers:
-            cores = max(0.0, self.query(tier.cpu_cores.replace("{window}", window), end, tier.kind))
-            rss = self.query(tier.rss_bytes.replace("{window}", window), end, tier.kind)
-            procs = (
-                self.query(tier.processes.replace("{window}", window), end, tier.kind)
-                if tier.processes
-                else 1
-            )
+            cores = max(0.0, ask(tier.cpu_cores, tier.kind))
+            rss = ask(tier.rss_bytes, tier.kind)
+            procs = ask(tier.processes, tier.kind) if tier.processes else 1
             out.append(
                 ResourceUse(
                     kind=tier.kind,

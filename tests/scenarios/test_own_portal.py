@@ -36,6 +36,7 @@ def test_tier_queries_come_from_presets_or_are_written_out() -> None:
     app = TierQueries.from_table("app", {"process_exporter": "app"})
     assert 'groupname="app"' in app.cpu_cores
     assert "{window}" in app.cpu_cores
+    assert "[{window}:{step}]" in app.rss_bytes  # a subquery's step: not the server's evaluation interval
     assert "num_procs" in str(app.processes)
     redis = TierQueries.from_table("redis", {"cadvisor": 'container="redis"', "processes": "vector(3)"})
     assert 'container_cpu_usage_seconds_total{container="redis"}[{window}]' in redis.cpu_cores
