@@ -7,7 +7,8 @@ change in the metric's own unit against an absolute floor, and an effect size.
 - **pass** when the change is not material: within the tolerance, or under the absolute floor (a
   +0.3 ms change on a 2-ms endpoint is +15% but not actionable); improvements always pass;
 - **fail** (regression) only when it is material, *significant* (the interval lies wholly on the worse
-  side of 0), *beyond the noise floor*, and its effect size is not negligible;
+  side of 0), *beyond the noise floor*, and its effect size is not negligible; with a stated floor (one
+  run per side) the whole interval must lie beyond it, since a within-run interval is too narrow;
 - **inconclusive** otherwise: a material change the evidence cannot tell from the noise between runs
   (not significant, within the noise floor, or a negligible effect). Neither pass nor fail: repeat runs.
 
@@ -95,11 +96,15 @@ def decide(ev: Evidence, limits: Limits, direction: Direction) -> Verdict:
         return Verdict(
             "inconclusive", "not significant", f"{material}, but the confidence interval includes no change"
         )
-    if ev.noise >= worse:
+    # With a stated floor the interval is within-run only (too narrow for run-to-run noise): the change
+    # must clear the floor at the interval's near end, not only at its point estimate.
+    near = worse if ev.noise_source == "measured" or worse_ci is None else worse_ci[0]
+    if ev.noise >= near:
+        at = "" if near == worse else f" as the near end of the interval ({fmt(near)})"
         return Verdict(
             "inconclusive",
             "within noise",
-            f"{material}, but {_noise_text(ev, fmt)} is as large: cannot tell it from chance"
+            f"{material}, but {_noise_text(ev, fmt)} is as large{at}: cannot tell it from chance"
             + ("; give repeats (several runs per side) to decide" if ev.noise_source == "stated" else ""),
         )
     if ev.effect is not None and sign * ev.effect < NEGLIGIBLE_DELTA:

@@ -58,10 +58,15 @@ class StudyRow:
         return self.flagged / judged if judged else 0.0
 
 
+def _natural(path: Path) -> list[int | str]:
+    """Sort key that orders numbers by value: run-9 before run-10, as the runs were made."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(path))]
+
+
 def load_study(directory: Path) -> dict[float, list[RunDoc]]:
     """Runs per injected delay (ms), in a stable order."""
     found: dict[float, list[RunDoc]] = {}
-    for path in sorted(directory.glob("delay-*/**/results.json")):
+    for path in sorted(directory.glob("delay-*/**/results.json"), key=_natural):  # run-2 before run-10
         match = _DELAY_DIR.fullmatch(path.relative_to(directory).parts[0])
         if match:
             found.setdefault(float(match.group(1)), []).append(RunDoc.load(path))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gate.study import main
+from gate.study import load_study, main
 from results.document import save_results
 from tests.gate.factory import make_doc
 
@@ -33,3 +33,10 @@ def test_study_reports_false_positives_inconclusive_and_detection(
     assert "| +50 ms injected, 1 run vs 1 | 12 | 12 | 0 | 0 | 100% |" in table
     assert "| +50 ms injected, 2 runs vs 2 | 3 | 3 | 0 | 0 | 100% |" in table
     assert '"rate": 1.0' in out_json.read_text(encoding="utf-8")
+
+
+def test_runs_are_paired_in_the_order_they_were_made(tmp_path: Path) -> None:
+    for run in (1, 2, 9, 10, 11):
+        save_results(make_doc(run), tmp_path / "delay-0" / f"run-{run}" / "results.json")
+    runs = load_study(tmp_path)[0.0]
+    assert [Path(r.label).parent.name for r in runs] == ["run-1", "run-2", "run-9", "run-10", "run-11"]
