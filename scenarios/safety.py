@@ -52,7 +52,12 @@ class AllowList:
 
     def check_url(self, url: str) -> None:
         """Nothing for a relative URL (it goes to the target, already checked) or an allowed host; raise
-        :class:`TargetNotAllowedError` naming the URL, its host and the option that would allow it."""
+        :class:`TargetNotAllowedError` naming the URL, its host and the option that would allow it.
+
+        A path on the target (``/...`` but not ``//host/...``) is answered without parsing: the journeys
+        ask this before every request."""
+        if url[:1] == "/" and url[1:2] != "/":
+            return
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc:
             return
