@@ -11,7 +11,6 @@ import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 # --- plain-data readers: each names the dotted key of a bad value ------------------------------------
@@ -235,7 +234,7 @@ class Journey:
         read_bool(f"{prefix}.login", self.login)
         read_bool(f"{prefix}.enabled", self.enabled)
         read_str(f"{prefix}.description", self.description)
-        object.__setattr__(self, "by_name", MappingProxyType({step.name: step for step in self.steps}))
+        object.__setattr__(self, "by_name", {step.name: step for step in self.steps})
 
     @classmethod
     def from_dict(cls, name: str, data: object, share: float | None = None) -> Journey:
