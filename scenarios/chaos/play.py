@@ -5,11 +5,13 @@ run in a thread as ``cuaso drill SCENARIO --host URL`` would, and the faults pla
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from scenarios.chaos.audit import ChaosAudit, DossierTally, FaultLine, PaymentTally
 from scenarios.chaos.commands import COMMAND_TIMEOUT_S, CommandFaults, FaultCommand
 from scenarios.chaos.injectors import FaultRecord, InjectionError
 from scenarios.chaos.schedule import FaultEvent, FaultKind, parse_faults
@@ -169,3 +171,44 @@ def survived(records: list[FaultRecord], commands: tuple[FaultCommand, ...] = ()
 def witness_reasons(witness: Witness) -> list[str]:
     """Why the drill fails on the witness's account: it was stopped by the allow-list."""
     return [f"the witness stopped: {witness.refused}"] if witness.refused else []
+
+
+def assemble_audit(
+    request: ChaosRequest,
+    *,
+    window: tuple[datetime, datetime],
+    records: list[FaultRecord],
+    witness: Witness,
+    drill: DrillThread,
+    tallies: tuple[DossierTally, PaymentTally],
+    reasons: list[str],
+    reconciliation: dict[str, object],
+    host: str | None = None,
+    not_checked: Sequence[str] = (),
+) -> ChaosAudit:
+    """The audit document of a chaos run, local or against ``--host`` (which add what they read apart)."""
+    injected = survived(records, request.commands)
+    dossiers, payments = tallies
+    return ChaosAudit(
+        scenario=request.scenario,
+        duration_s=request.duration_s,
+        started_at=window[0].isoformat(),
+        ended_at=window[1].isoformat(),
+        faults=[FaultLine.model_validate(r.to_dict()) for r in records],
+        faults_survived=sum(injected.values()),
+        faults_by_kind=injected,
+        dossiers=dossiers,
+        payments=payments,
+        reconciliation=reconciliation,
+        witness={
+            "journeys": witness.journeys,
+            "abandoned": witness.abandoned,
+            "failed_attempts": witness.failed_attempts,
+            "acknowledgements": len(witness.acks),
+        },
+        drill=drill.summary(),
+        passed=not reasons,
+        reasons=reasons,
+        host=host,
+        not_checked=list(not_checked),
+    )

@@ -17,16 +17,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from scenarios.chaos import remote_evidence as api
-from scenarios.chaos.audit import ChaosAudit, FaultLine, tally_dossiers, tally_payments, verdict, write_audit
+from scenarios.chaos.audit import ChaosAudit, tally_dossiers, tally_payments, verdict, write_audit
 from scenarios.chaos.commands import CommandFaults, check_within
 from scenarios.chaos.play import (
     DRILL_GRACE_S,
     ChaosRequest,
     DrillThread,
     all_records,
+    assemble_audit,
     play,
     scheduled,
-    survived,
     timeline,
     witness_reasons,
 )
@@ -114,27 +114,8 @@ def _audit(
         reasons.append(f"{len(unread)} acknowledged records could not be read back, counted as not found "
                        f"(e.g. {first[0]}: {first[1]})")  # fmt: skip
     records = all_records([], commands)
-    injected = survived(records, request.commands)
-    return ChaosAudit(
-        scenario=request.scenario,
-        duration_s=request.duration_s,
-        started_at=started.isoformat(),
-        ended_at=ended.isoformat(),
-        faults=[FaultLine.model_validate(r.to_dict()) for r in records],
-        faults_survived=sum(injected.values()),
-        faults_by_kind=injected,
-        dossiers=dossiers,
-        payments=payments,
-        reconciliation=NO_RECONCILIATION,
-        witness={
-            "journeys": witness.journeys,
-            "abandoned": witness.abandoned,
-            "failed_attempts": witness.failed_attempts,
-            "acknowledgements": len(acks),
-        },
-        drill=drill.summary(),
-        passed=not reasons,
-        reasons=reasons,
-        host=host,
-        not_checked=list(NOT_CHECKED),
-    )
+    return assemble_audit(
+        request, window=(started, ended), records=records, witness=witness, drill=drill,
+        tallies=(dossiers, payments), reasons=reasons, reconciliation=NO_RECONCILIATION, host=host,
+        not_checked=NOT_CHECKED,
+    )  # fmt: skip

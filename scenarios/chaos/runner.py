@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from scenarios.chaos import evidence
-from scenarios.chaos.audit import ChaosAudit, FaultLine, tally_dossiers, tally_payments, verdict, write_audit
+from scenarios.chaos.audit import ChaosAudit, tally_dossiers, tally_payments, verdict, write_audit
 from scenarios.chaos.commands import CommandFaults, check_within
 from scenarios.chaos.injectors import FaultRecord, Injector
 from scenarios.chaos.play import (
@@ -23,9 +23,9 @@ from scenarios.chaos.play import (
     ChaosRequest,
     DrillThread,
     all_records,
+    assemble_audit,
     play,
     scheduled,
-    survived,
     timeline,
     witness_reasons,
 )
@@ -119,25 +119,7 @@ def _audit(
     twice = int(by_kind.get("duplicate", 0)) if isinstance(by_kind, dict) else 0
     payments = tally_payments(acks, pay_status, duplicated=twice)
     reasons = verdict(dossiers, payments) + witness_reasons(witness)
-    injected = survived(records, request.commands)
-    return ChaosAudit(
-        scenario=request.scenario,
-        duration_s=request.duration_s,
-        started_at=started.isoformat(),
-        ended_at=ended.isoformat(),
-        faults=[FaultLine.model_validate(r.to_dict()) for r in records],
-        faults_survived=sum(injected.values()),
-        faults_by_kind=injected,
-        dossiers=dossiers,
-        payments=payments,
-        reconciliation=recon,
-        witness={
-            "journeys": witness.journeys,
-            "abandoned": witness.abandoned,
-            "failed_attempts": witness.failed_attempts,
-            "acknowledgements": len(acks),
-        },
-        drill=drill.summary(),
-        passed=not reasons,
-        reasons=reasons,
-    )
+    return assemble_audit(
+        request, window=(started, ended), records=records, witness=witness, drill=drill,
+        tallies=(dossiers, payments), reasons=reasons, reconciliation=recon,
+    )  # fmt: skip
