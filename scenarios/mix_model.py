@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # --- plain-data readers: each names the dotted key of a bad value ------------------------------------
@@ -91,7 +91,8 @@ class ThinkTime:
         return (self.min_s + self.max_s) / 2
 
     def sample(self, rng: random.Random) -> float:
-        return rng.uniform(self.min_s, self.max_s)
+        """Draws from ``rng`` only when there is a choice (a fixed time draws nothing)."""
+        return self.min_s if self.min_s == self.max_s else rng.uniform(self.min_s, self.max_s)
 
     @classmethod
     def from_dict(cls, key: str, value: object) -> ThinkTime:
@@ -126,7 +127,8 @@ class CountRange:
         return (self.min + self.max) / 2
 
     def sample(self, rng: random.Random) -> int:
-        return rng.randint(self.min, self.max)
+        """Draws from ``rng`` only when there is a choice (a fixed count draws nothing)."""
+        return self.min if self.min == self.max else rng.randint(self.min, self.max)
 
     @classmethod
     def from_dict(cls, key: str, value: object) -> CountRange:
@@ -213,6 +215,8 @@ class Journey:
     login: bool
     enabled: bool = True
     description: str = ""
+    by_name: Mapping[str, Step] = field(init=False, repr=False, compare=False)
+    """The steps by name (derived; journeys look a step up at every step of every session)."""
 
     def __post_init__(self) -> None:
         if not read_str("name", self.name):
@@ -230,6 +234,7 @@ class Journey:
         read_bool(f"{prefix}.login", self.login)
         read_bool(f"{prefix}.enabled", self.enabled)
         read_str(f"{prefix}.description", self.description)
+        object.__setattr__(self, "by_name", {step.name: step for step in self.steps})
 
     @classmethod
     def from_dict(cls, name: str, data: object, share: float | None = None) -> Journey:

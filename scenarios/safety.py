@@ -58,7 +58,12 @@ class AllowList:
     def refusal(self, url: str, how: str = SENT_BY_TARGET) -> str | None:
         """None for a relative URL (it goes to the target, already checked) or an allowed host; else why
         the request is refused, naming the URL, its host, ``how`` the request came about and the option
-        that would allow it."""
+        that would allow it.
+
+        A path on the target (``/...`` but not ``//host/...``) is answered without parsing: the journeys
+        ask this before every request."""
+        if url[:1] == "/" and url[1:2] != "/":
+            return None
         parts = urlsplit(url)
         if not parts.scheme and not parts.netloc:
             return None

@@ -228,7 +228,8 @@ class Delta:
 
 
 class Recorder:
-    """Per-process recording (one per Locust process); not thread-safe, which gevent does not need."""
+    """Per-process recording (one per Locust process), read through :meth:`drain`; not thread-safe,
+    which gevent does not need."""
 
     def __init__(self) -> None:
         self._delta = Delta()
@@ -236,15 +237,17 @@ class Recorder:
     def request(
         self, phase: str, endpoint: str, response_time_ms: float, length: int, error: str | None
     ) -> None:
+        """Into one histogram (the hot path): successes ``ok_histogram``, failures ``histogram``,
+        which :meth:`drain` completes with the successes."""
         tally = self._delta.endpoint(phase, endpoint)
         tally.requests += 1
         tally.bytes_received += max(0, length)
-        tally.histogram.record_ms(response_time_ms)
-        if error is not None:
+        if error is None:
+            tally.ok_histogram.record_ms(response_time_ms)
+        else:
             tally.failures += 1
             tally.errors[error] += 1
-        else:
-            tally.ok_histogram.record_ms(response_time_ms)
+            tally.histogram.record_ms(response_time_ms)
 
     def journey_started(self, phase: str, journey: str) -> None:
         self._delta.journey(phase, journey).started += 1
@@ -292,7 +295,11 @@ class Recorder:
         self._delta.users_finished += 1
 
     def drain(self) -> Delta:
+        """Everything since the last drain; each endpoint's ``histogram`` holds every request again."""
         delta, self._delta = self._delta, Delta()
+        for tally in delta.endpoints.values():
+            if tally.ok_histogram.count:
+                tally.histogram.merge(tally.ok_histogram)
         return delta
 
 

@@ -174,7 +174,7 @@ class DrillListeners:
         rt = runtime.current_or_none()
         if rt is None:
             return
-        lag_ms = float((context or {}).get(START_LAG_KEY, 0.0))
+        lag_ms = float(context.get(START_LAG_KEY, 0.0)) if context else 0.0
         if lag_ms > 0:  # the open model: measured from the session's intended start
             response_time += lag_ms
             start_time = None if start_time is None else start_time - lag_ms / 1000.0

@@ -43,9 +43,18 @@ class JourneyUser(FastHttpUser):
         self.runtime = runtime_module.current()
         self.network_timeout = self.connection_timeout = self.runtime.config.request_timeout_s
         super().__init__(environment)
-        self.rng = self.runtime.user_rng()
+        self._serial = self.runtime.user_serial()  # numbered in start order, whenever the stream is made
+        self._rng: random.Random | None = None
         self.visits_done = 0
         self.start_lag_ms = 0.0
+
+    @property
+    def rng(self) -> random.Random:
+        """This user's seeded random stream, made at its first use: an open model's user draws from each
+        arrival's own stream instead and never holds one (a ``random.Random`` holds 2.5 KiB)."""
+        if self._rng is None:
+            self._rng = self.runtime.user_rng(self._serial)
+        return self._rng
 
     def on_start(self) -> None:
         if self.runtime.config.iterations:

@@ -5,7 +5,9 @@ which the journeys' overhead per generator core is measured.
 * :class:`BareCatalogue`: the very requests of the ``browse_catalogue`` journey with one search and one
   read (:mod:`scenarios.journeys.catalogue`: a search for one of its terms, then one procedure of the
   results), with the same names, but none of the drill's steps, retries, HDR recording or
-  runtime — like for like with that journey.
+  runtime — like for like with that journey;
+* :class:`BareCatalogueIdle`: the same requests once, then idle (its keep-alive connection open): what
+  a bare user holds while it waits, beside an idle journey user.
 
 Pick one with ``LOCUST_USER_CLASSES``.
 """
@@ -38,3 +40,11 @@ class BareCatalogue(FastHttpUser):
         ids = [str(item["id"]) for item in found.json()["items"]]
         if ids:
             self.client.get(f"{SEARCH}/{self.rng.choice(ids)}", name=PROCEDURE).json()
+
+
+IDLE_WAIT_S = 1e6
+"""After its requests an idle bare user waits ~11 days: it never runs again during a benchmark."""
+
+
+class BareCatalogueIdle(BareCatalogue):
+    wait_time = constant(IDLE_WAIT_S)

@@ -53,6 +53,7 @@ class DrillRuntime:
         self.config = config
         self.shape: Shape = build_shape(config)
         self.mix: JourneyMix = config.effective_mix()
+        self._journeys = {journey.name: journey for journey in self.mix.journeys}
         self.policy: RetryPolicy = config.retry_policy
         self.allow = AllowList.of(config.allow_hosts)
         self.recorder = Recorder()
@@ -111,14 +112,15 @@ class DrillRuntime:
 
     def phase_at(self, epoch: float | None = None) -> str:
         """The phase holding an instant (now by default); past the end, the last phase."""
-        t = self.elapsed(epoch)
+        t = max(0.0, (time.time() if epoch is None else epoch) - self.t0)  # elapsed(): once per request
         for phase in self._phases:
             if t < phase.end_s:
                 return phase.name
         return self._phases[-1].name
 
     def journey(self, name: str) -> Journey:
-        return self.mix.journey(name)
+        found = self._journeys.get(name)
+        return found if found is not None else self.mix.journey(name)  # the latter names the unknown
 
     def next_citizen(self) -> Citizen:
         return next(self._citizens)
@@ -129,9 +131,14 @@ class DrillRuntime:
         for hook in self.on_user_finished:
             hook()
 
-    def user_rng(self) -> random.Random:
-        """A fresh, seeded generator for the next user this process starts."""
-        return random.Random(f"{self.config.seed}/{self.worker_index}/{next(self._serials)}")
+    def user_serial(self) -> int:
+        """The number of the next user this process starts (0, 1, ...), which seeds its generator."""
+        return next(self._serials)
+
+    def user_rng(self, serial: int | None = None) -> random.Random:
+        """The seeded generator of user number ``serial`` (by default the next user's)."""
+        n = self.user_serial() if serial is None else serial
+        return random.Random(f"{self.config.seed}/{self.worker_index}/{n}")
 
 
 _CURRENT: DrillRuntime | None = None

@@ -55,6 +55,8 @@ class JourneyAbandoned(Exception):
 class Visit:
     """One session of one user on one journey: see the module docstring."""
 
+    __slots__ = ("_steps", "client", "journey", "retries", "rng", "runtime", "started")
+
     def __init__(
         self,
         client: Any,
@@ -69,7 +71,7 @@ class Visit:
         self.rng = rng
         self.retries = 0
         self.started = time.time() if started is None else started  # open model: the intended start
-        self._steps = {step.name: step for step in journey.steps}
+        self._steps = journey.by_name
 
     # --- the person ---------------------------------------------------------------------------------
 

@@ -1,16 +1,21 @@
-"""``make bench``'s stack half runs end to end: a short run of the bare endpoint, /healthz and the
-refusal path (a stack whose only admission slot is held answers every API request with 503)."""
+"""``make bench`` runs end to end: a short run of the bare endpoint, /healthz and the refusal path (a
+stack whose only admission slot is held answers every API request with 503); the generator's parts
+(CPU per request of journey and bare user side by side, memory per idle user as a slope)."""
 
 from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from bench import accept as bench_accept
+from bench import generator as bench_generator
 from bench import portal as bench
 from bench import replicated as bench_replicated
+from bench.idle import Idle, Plateau, idle_bare, user_counts
+from stack.launcher import LocalStack
 
 
 @pytest.mark.slow
@@ -58,7 +63,7 @@ def test_accept_bench_refuses_a_burst_of_nobody() -> None:
 
 
 def test_the_generator_bench_runs_the_catalogue_journey_alone_once_per_step() -> None:
-    from bench.generator import catalogue_mix
+    from bench.locust_runs import catalogue_mix
     from scenarios.journeys import JOURNEY_STEPS
 
     mix = catalogue_mix()
@@ -83,3 +88,34 @@ def test_replicated_bench_measures_create_with_and_without_wait(capsys: pytest.C
 def test_wrk_latency_is_read_in_ms() -> None:
     out = "  Latency Distribution\n     50%  850.00us\n     75%    1.20ms\n     99%    1.50s\n"
     assert bench_replicated.latency_ms(out) == {"p50": 0.85, "p99": 1500.0}
+
+
+def test_idle_memory_is_the_slope_not_the_whole_over_the_users() -> None:
+    fixed = 50 << 20  # the process's own 50 MiB weigh on neither figure
+    low, high = Plateau(500, fixed + 500 * 20_000, 40 + 500), Plateau(2000, fixed + 2000 * 20_000, 40 + 2000)
+    assert Idle.slope(low, high) == Idle(20_000.0, 1.0)
+    with pytest.raises(ValueError, match=r"high\.users: must exceed low\.users=2000"):
+        Idle.slope(high, low)
+    assert user_counts(2000) == (500, 2000)
+    assert user_counts(120) == (50, 120)
+    with pytest.raises(ValueError, match="--idle-users: need more than 50 for a slope, got 50"):
+        user_counts(50)
+    with pytest.raises(SystemExit):
+        bench_generator.main(["--idle-users", "40"])
+
+
+@pytest.mark.slow
+def test_journey_and_bare_user_cpu_per_request_is_measured_side_by_side(local_stack: LocalStack) -> None:
+    rounds = bench_generator.per_request_cpu(local_stack.url, users=2, rounds=2, seconds=0.5)
+    assert len(rounds) == 2
+    for r in rounds:
+        assert r.bare > r.hub > 0  # the hub's share is in both
+        assert r.journey > r.hub
+        assert 0.5 < r.ratio < 3.0  # the same requests: same order of cost
+
+
+@pytest.mark.slow
+def test_an_idle_bare_user_holds_memory_and_one_connection(local_stack: LocalStack, tmp_path: Path) -> None:
+    idle = idle_bare(local_stack.url, 200, tmp_path)
+    assert 1024 < idle.bytes_per_user < 1 << 20
+    assert idle.fds_per_user == pytest.approx(1.0, abs=0.1)

@@ -47,6 +47,9 @@ def test_worker_deltas_merge_exactly_into_what_one_process_sees() -> None:
         one.bytes_received,
     )
     assert both.errors == one.errors == {"http_503": 80}
+    # each request was recorded once; drained, ``histogram`` holds all of them, ``ok_histogram`` the rest
+    assert (one.histogram.count, one.ok_histogram.count) == (both.histogram.count, both.ok_histogram.count)
+    assert (one.histogram.count, one.ok_histogram.count) == (400, 320)
     for q in (50, 95, 99, 100):
         assert both.histogram.percentile_ms(q) == one.histogram.percentile_ms(q)
 

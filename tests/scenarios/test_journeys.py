@@ -3,11 +3,15 @@ step helper's retry rules against a scripted client, and the mix checks."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import time
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
+import gevent
 import pytest
 from locust.env import Environment
 
@@ -128,6 +132,47 @@ def test_a_submitted_dossier_is_what_status_lookups_then_ask_for(
     lookups = drill_runtime.recorder.drain().endpoints[("ramp", "GET /api/v1/public/dossiers/{code}/status")]
     assert lookups.requests == 1
     assert lookups.failures == 0
+
+
+def _buffers(value: Any, depth: int = 3) -> list[int]:
+    """Sizes of the bytes-like objects in ``value`` (containers and partials searched ``depth`` deep)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return [len(value)]
+    if depth == 0:
+        return []
+    if isinstance(value, functools.partial):
+        return _buffers((value.args, value.keywords), depth - 1)
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [n for item in value for n in _buffers(item, depth - 1)]
+    return []
+
+
+def test_a_user_thinking_after_an_upload_no_longer_holds_the_document(local_stack: LocalStack) -> None:
+    size = 60_000  # the test stack accepts attachments up to 64 KiB
+    data = fixed_mix(think_s=0.0, attachment_bytes=size).to_dict()
+    data["think"]["choose_file"] = [60.0, 60.0]  # the think after each upload
+    config = DrillConfig(scenario="steady", mix=JourneyMix.from_dict(data), think_scale=1.0, seed=7)
+    runtime.start(config)
+    user = type("SubmitDossier", (SubmitDossier,), {"host": local_stack.url})(Environment(user_classes=[]))
+    visit = gevent.spawn(user.one_visit)
+    deadline, frames = time.monotonic() + 60.0, list[FrameType]()
+    while time.monotonic() < deadline and not visit.dead:
+        gevent.sleep(0.05)
+        frames, frame = [], visit.gr_frame
+        while frame is not None:
+            frames.append(frame)
+            frame = frame.f_back
+        if any(
+            f.f_code.co_name == "step" and f.f_locals.get("step_name") == "attach" for f in frames
+        ) and any(f.f_code.co_name == "pause" for f in frames):
+            break
+    else:
+        pytest.fail(f"the user never thought after an upload (dead: {visit.dead}, {visit.exception!r})")
+    held = [n for f in frames for n in _buffers(list(f.f_locals.values()))]
+    visit.kill()
+    assert all(n < size // 2 for n in held), held
 
 
 # --- the step helper's retry rules, against a scripted client ------------------------------------------

@@ -40,6 +40,9 @@ def test_loopback_is_always_allowed_and_others_only_when_listed() -> None:
         allow.check_url(f"https://{FOREIGN}/authorize?x=1")
     with pytest.raises(TargetNotAllowedError, match="not an http"):
         allow.check_url("ftp://127.0.0.1/file")
+    # a network-path reference names another host: not a path on the target, whatever it starts with
+    with pytest.raises(TargetNotAllowedError, match="not an http"):
+        allow.check_url(f"//{FOREIGN}/authorize")
 
 
 def test_check_target_uses_the_same_rule() -> None:
