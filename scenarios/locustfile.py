@@ -25,7 +25,7 @@ from scenarios.journeys.catalogue import BrowseCatalogue
 from scenarios.journeys.dossier import SubmitDossier
 from scenarios.journeys.feedback import FileFeedback
 from scenarios.journeys.payment import PayFee
-from scenarios.journeys.registry import OpenCitizen
+from scenarios.journeys.registry import OpenCitizen, SessionCitizen
 from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
 
@@ -36,6 +36,7 @@ __all__ = [
     "OpenCitizen",
     "PayFee",
     "ReadStatistics",
+    "SessionCitizen",
     "SubmitDossier",
     "TrackStatus",
 ]

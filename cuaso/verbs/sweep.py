@@ -99,7 +99,11 @@ def _sweep(args: argparse.Namespace) -> int:
         "repeats": args.repeats,
         "interleave": args.interleave,
     }
-    config = base_config(args, Staircase.name, shape_params=params, open=bool(args.open))
+    # closed: every user draws each session's journey by session share, so that every level runs the
+    # same mix (scenarios/journeys/registry.py); open: the schedule draws them anyway
+    config = base_config(
+        args, Staircase.name, shape_params=params, open=bool(args.open), session_mix=not args.open
+    )
     out = args.out or default_out("sweep")
     limits = confine_limits(args, local=args.host is None)
     if args.stack_workers is None:

@@ -80,6 +80,7 @@ OPTIONS: tuple[_Option, ...] = (
     _Option("retry", f"retry policy: {', '.join(PRESETS)}"),
     _Option("iterations", "journeys each user runs before it stops (0: until the drill ends)"),
     _Option("open", "play the scenario as an open model: sessions arrive at users/mean session (1/0)"),
+    _Option("session_mix", "every user draws each session's journey by session share (1/0; sweeps)"),
     _Option("request_timeout_s", "network timeout of one request, seconds"),
     _Option("abort_error_rate", "abort the drill when the error rate passes this share"),
     _Option("abort_min_requests", "judge the error rate only after this many requests"),
@@ -115,6 +116,7 @@ class DrillConfig:
     retry: str = DEFAULT_RETRY
     iterations: int = 0
     open: bool = False
+    session_mix: bool = False  # one user class drawing journeys per session (a sweep's stationary mix)
     request_timeout_s: float = REQUEST_TIMEOUT_S
     abort_error_rate: float = ABORT_ERROR_RATE
     abort_min_requests: int = ABORT_MIN_REQUESTS
@@ -156,6 +158,8 @@ class DrillConfig:
         if self.locustfile and (self.open or self.scenario == "arrivals"):
             raise bad("locustfile", "an open model schedules cuaso's journeys; a locustfile's users run "
                       "closed (use a closed scenario, without --open)")  # fmt: skip
+        if self.locustfile and self.session_mix:
+            raise bad("locustfile", "a user's locustfile runs its own classes; drop the session mix")
         if self.locustfile and self.iterations:
             raise bad("locustfile", "a fixed number of journeys per user applies to cuaso's journeys only")
 
@@ -201,6 +205,7 @@ class DrillConfig:
             "retry": self.retry,
             "iterations": str(self.iterations),
             "open": "1" if self.open else "",
+            "session_mix": "1" if self.session_mix else "",
             "request_timeout_s": repr(self.request_timeout_s),
             "abort_error_rate": repr(self.abort_error_rate),
             "abort_min_requests": str(self.abort_min_requests),

@@ -75,7 +75,7 @@ ClassChooser = Callable[[runtime.DrillRuntime], Sequence[type[User]]]
 
 def journey_classes(rt: runtime.DrillRuntime) -> Sequence[type[User]]:
     """cuaso's journeys: the mix's enabled ones, or the open model's pool."""
-    return user_classes(rt.mix, open_model=rt.schedule is not None)
+    return user_classes(rt.mix, open_model=rt.schedule is not None, session_mix=rt.config.session_mix)
 
 
 class DrillListeners:

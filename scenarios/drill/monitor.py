@@ -151,5 +151,5 @@ class Monitor:
                 phase: {p: {"mean": sum(s) / len(s), "max": max(s)} for p, s in by_process.items() if s}
                 for phase, by_process in self.generator.items()
             },
-            "data": self.aggregate.total.encode(),
+            "data": self.aggregate.encode(),
         }

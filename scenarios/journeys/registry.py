@@ -6,7 +6,11 @@ each class's weight is its concurrent share (:func:`scenarios.mix.concurrent_sha
 mean session length / mean over the mix.
 
 In the open model every user of the pool is an :class:`OpenCitizen`: the schedule, not Locust's
-weights, says which journey each arriving session follows (by session share).
+weights, says which journey each arriving session follows (by session share). A sweep's users are
+:class:`SessionCitizen` s, which draw each session's journey by session share: with a handful of users,
+Locust's weights would give each level (and each repeat, after users were stopped and started again) its
+own lumpy mix — two users of one journey at N = 2, one of each at the next repeat — and the levels would
+measure different workloads instead of one workload at different concurrencies.
 """
 
 from __future__ import annotations
@@ -74,10 +78,24 @@ class OpenCitizen(JourneyUser):
             arrivals.come_back(self.arrival)
 
 
-def user_classes(mix: JourneyMix, open_model: bool) -> list[type[JourneyUser]]:
-    """The classes a drill runs: :class:`OpenCitizen` alone in the open model, else
-    :func:`enabled_classes` (the mix is checked either way)."""
-    if open_model:
+class SessionCitizen(JourneyUser):
+    """A closed-model user that draws each session's journey from the mix's session shares with its own
+    seeded stream (see the module docstring), so that every level of a sweep runs the same mix."""
+
+    def next_session(self) -> tuple[Journey, float | None, random.Random]:
+        rt, rng = self.runtime, self.rng
+        enabled = [j for j in rt.mix.enabled() if j.share > 0]
+        picked = rng.choices(enabled, weights=[j.share for j in enabled])[0]
+        return rt.journey(picked.name), None, rng
+
+    def run_visit(self, visit: Visit) -> None:
+        USER_CLASSES[visit.journey.name].visit(visit)
+
+
+def user_classes(mix: JourneyMix, open_model: bool, session_mix: bool = False) -> list[type[JourneyUser]]:
+    """The classes a drill runs: :class:`OpenCitizen` alone in the open model, :class:`SessionCitizen`
+    alone with ``session_mix``, else :func:`enabled_classes` (the mix is checked either way)."""
+    if open_model or session_mix:
         check_mix(mix)
-        return [OpenCitizen]
+        return [OpenCitizen if open_model else SessionCitizen]
     return enabled_classes(mix)

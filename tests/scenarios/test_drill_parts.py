@@ -54,6 +54,29 @@ def test_worker_deltas_merge_exactly_into_what_one_process_sees() -> None:
         assert both.histogram.percentile_ms(q) == one.histogram.percentile_ms(q)
 
 
+def test_the_checkpoint_encoding_re_encodes_only_what_changed_and_equals_the_whole() -> None:
+    merged = Aggregate()
+    for step, phase in enumerate(["warmup", "level-1", "level-2", "level-1", "level-3"]):
+        recorder = Recorder()
+        _record(recorder, [1.0 + step, 2.0 + step, 40.0 * (step + 1)], phase)
+        recorder.journey_started(phase, "j")
+        recorder.journey_ended(phase, "j", "completed", 0.5 + step, retries=step % 2)
+        recorder.arrival_scheduled(phase)
+        recorder.arrival_started(phase, 0.001 * step, late=False)
+        recorder.loop_sample(phase, 0.002 * step, 3, 0.1)
+        recorder.thought(phase, 1.0)
+        merged.add(Delta.decode(recorder.drain().encode()))
+        assert merged.encode() == merged.total.encode()  # after every checkpoint, not only the last
+    cached = merged.encode()["endpoints"]["level-2\tGET /a"]
+    recorder = Recorder()
+    _record(recorder, [5.0], "level-3")
+    merged.add(recorder.drain())
+    again = merged.encode()
+    assert again["endpoints"]["level-2\tGET /a"] is cached  # untouched: not encoded again
+    assert again == merged.total.encode()
+    assert again["endpoints"]["level-3\tGET /a"]["requests"] == 4
+
+
 def test_draining_starts_afresh() -> None:
     recorder = Recorder()
     recorder.journey_started("p", "j")

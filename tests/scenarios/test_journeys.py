@@ -23,7 +23,13 @@ from scenarios.journeys.catalogue import BrowseCatalogue
 from scenarios.journeys.dossier import SubmitDossier
 from scenarios.journeys.feedback import FileFeedback
 from scenarios.journeys.payment import PayFee
-from scenarios.journeys.registry import USER_CLASSES, enabled_classes
+from scenarios.journeys.registry import (
+    USER_CLASSES,
+    OpenCitizen,
+    SessionCitizen,
+    enabled_classes,
+    user_classes,
+)
 from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
 from scenarios.journeys.steps import JourneyAbandoned, JourneyFailed, RequestFailed, Visit
@@ -282,3 +288,37 @@ def test_class_weights_are_concurrent_shares() -> None:
     classes = enabled_classes(mix)
     shares = concurrent_shares(mix)
     assert {c.journey: c.weight for c in classes} == shares
+
+
+def test_a_session_citizen_draws_each_session_by_session_share(drill_runtime: runtime.DrillRuntime) -> None:
+    """A sweep's user: the mix of its sessions is the mix's session shares whatever the number of users
+    (Locust's class weights give 2 users of one journey at N = 2), reproducibly for a seed."""
+
+    def draws(n: int) -> list[str]:
+        cls = type("Citizen", (SessionCitizen,), {"host": "http://127.0.0.1:9"})  # never asked
+        user = cls(Environment(user_classes=[cls]))
+        return [user.next_session()[0].name for _ in range(n)]
+
+    picked = draws(3_000)
+    shares = {j.name: j.share for j in drill_runtime.mix.enabled()}
+    for name, share in shares.items():  # 3,000 draws: a share of 0.3 within ±0.03 (3.6 σ)
+        assert abs(picked.count(name) / len(picked) - share) < 0.03, (name, picked.count(name))
+    assert set(picked) == set(shares)
+    runtime.start(drill_runtime.config)  # the same seed, the same first user: the same sessions
+    assert draws(50) == picked[:50]
+    assert user_classes(drill_runtime.mix, open_model=False, session_mix=True) == [SessionCitizen]
+    assert user_classes(drill_runtime.mix, open_model=True, session_mix=True) == [OpenCitizen]
+
+
+def test_a_session_citizen_runs_the_journey_it_drew(
+    local_stack: LocalStack, drill_runtime: runtime.DrillRuntime
+) -> None:
+    for _ in range(12):
+        _run_one_visit(SessionCitizen, local_stack.url)
+    delta = drill_runtime.recorder.drain()
+    ran = {name: j.completed for (_, name), j in delta.journeys.items()}
+    assert sum(ran.values()) == 12, ran
+    assert len(ran) >= 2, ran  # seed 7: more than one journey
+    assert all(j.failed == j.abandoned == 0 for j in delta.journeys.values())
+    status = delta.endpoints.get(("ramp", "GET /api/v1/public/dossiers/{code}/status"))
+    assert ("track_status" in ran) == (status is not None)

@@ -82,6 +82,9 @@ def test_a_short_sweep_gives_six_points_that_cuaso_fit_reads(
         phase = doc.phase(point.phase)
         assert phase.offered.users_max == point.concurrency
         assert point.throughput_rps > 0
+        # one workload at every level: even N = 1 draws its sessions from the whole mix (Locust's class
+        # weights would give one user a single journey)
+        assert {j.name for j in phase.journeys if j.started} >= {"browse_catalogue", "submit_dossier"}
     measured = read_points_csv(out / "sweep.csv")
     assert len(measured.concurrency) >= 6
     assert f"sweep: 6 points (concurrency, throughput) in {out.resolve() / 'sweep.csv'}" in printed
