@@ -97,8 +97,9 @@ def measured_basis(data: dict[str, Any]) -> list[str]:
             for a in (get(check, "allotments") or [])
         )
         lines.append(
-            f"Scale-out check: {'held' if get(check, 'held') is True else 'FAILED'}: {shown}; capacity ∝ "
-            f"cores from the smaller allotments predicts {fmt.rate(n_at(check, 'predicted_rps'))}, error "
+            f"Scale-out check: {'held' if get(check, 'held') is True else 'FAILED'}: {shown}; the line "
+            f"through the smaller allotments (background {fmt.number(n_at(check, 'background_cores'))} "
+            f"core) predicts {fmt.rate(n_at(check, 'predicted_rps'))}, error "
             f"{_signed(n_at(check, 'error'))} (beside the held-out error "
             f"{fmt.percent(n_at(data, 'validation', 'errors', basis, 'max_abs'))}); the node shape lies "
             f"× {fmt.number(n_at(check, 'extrapolation_to_node'))} beyond the largest allotment checked."

@@ -38,6 +38,13 @@ REPEATS = 2
 DEFAULT_LEVELS: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 48, 64)
 """Assumption: doubling levels up to 32 then finer steps, where a 2-core stack usually turns over."""
 
+IDLE_S = 5.0
+"""Assumption: 5 s without users (50 samples of the stack's CPU at the sampler's 0.1 s) measure the CPU the
+stack spends whatever its load, the background of the scale-out check (``cuaso sweep --idle``)."""
+
+IDLE_PHASE = "idle"
+"""The name of the optional first window without users (:attr:`Staircase.idle_s`)."""
+
 STEADY_PHASE_RE = re.compile(r"^level-(\d+)-r(\d+)$")
 
 
@@ -57,7 +64,8 @@ class Staircase(Shape):
     """``levels`` users one after the other, each held for a warm-up then ``repeats`` steady windows.
 
     Timeline: ``_|‾|_‾‾|_‾‾‾`` — phases ``warmup-LLL``, ``level-LLL-r1`` … per level (``LLL`` is the
-    level, zero-padded). ``duration_s`` is derived; ``modelled_users`` is the top level, ``scale`` 1.
+    level, zero-padded), after an ``idle`` window without users when ``idle_s`` > 0. ``duration_s`` is
+    derived; ``modelled_users`` is the top level, ``scale`` 1.
     """
 
     name: ClassVar[str] = "staircase"
@@ -70,6 +78,8 @@ class Staircase(Shape):
     # warm-up, so that a level's repeats lie minutes apart and their spread includes what changes on the
     # machine over time, not only the noise of two adjacent windows.
     interleave: bool = False
+    # > 0: a first window without users (phase ``idle``): the stack's CPU when nothing asks anything of it
+    idle_s: float = 0.0
     scale: float = 1.0
     modelled_users: int = 0
     duration_s: float = 0.0
@@ -83,6 +93,7 @@ class Staircase(Shape):
         if any(b <= a for a, b in itertools.pairwise(levels)):
             raise ValueError(f"{self.key('levels')}: must increase, got {levels!r}")
         check_number(self.key("warmup_s"), self.warmup_s, low=0.0)
+        check_number(self.key("idle_s"), self.idle_s, low=0.0)
         check_number(self.key("steady_s"), self.steady_s, low=0.0, strict=True)
         check_int(self.key("repeats"), self.repeats, low=1)
         object.__setattr__(self, "levels", levels)
@@ -91,7 +102,7 @@ class Staircase(Shape):
         if not isinstance(self.interleave, bool):
             raise ValueError(f"{self.key('interleave')}: must be true or false, got {self.interleave!r}")
         segments = self.repeats * len(levels) if self.interleave else len(levels)
-        object.__setattr__(self, "duration_s", self.step_s * segments)
+        object.__setattr__(self, "duration_s", self.idle_s + self.step_s * segments)
         super().__post_init__()
 
     @property
@@ -103,11 +114,17 @@ class Staircase(Shape):
         return f"{level:0{max(3, len(str(max(self.levels))))}d}"
 
     def modelled_users_at(self, t: float) -> float:
+        if t < self.idle_s:
+            return 0.0
         segments = self.repeats * len(self.levels) if self.interleave else len(self.levels)
-        index = min(int(t // self.step_s), segments - 1)
+        index = min(int((t - self.idle_s) // self.step_s), segments - 1)
         return float(self.levels[index % len(self.levels)])
 
     def _phase_ends(self) -> Sequence[tuple[str, float]]:
+        idle = [(IDLE_PHASE, self.idle_s)] if self.idle_s > 0 else []
+        return [*idle, *((name, self.idle_s + end) for name, end in self._stair_ends())]
+
+    def _stair_ends(self) -> Sequence[tuple[str, float]]:
         ends: list[tuple[str, float]] = []
         if self.interleave:
             for r in range(1, self.repeats + 1):

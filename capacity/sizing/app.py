@@ -7,8 +7,10 @@
    not of any queueing model). n never passes the USL peak (past it throughput falls) nor
    ``max_extrapolation`` × the highest measured level (by default 1: stay where it was measured).
 2. **Nodes.** Planned throughput X = planned users / (Z_target + R(n)); one node of the planned shape
-   carries X_ref(n) · node_cores/reference_cores (assumption: throughput scales with cores between the
-   measured machine and the node shape) at no more than ``max_utilization``. The count is computed on
+   carries X_ref(n) · core scale at no more than ``max_utilization``: the core scale is
+   (node_cores − background)/(reference_cores − background) with the background CPU the scale-out check
+   measured (:mod:`capacity.sizing.scaleout`), node_cores/reference_cores without one (assumption:
+   throughput scales with cores between the measured machine and the node shape). The count is computed on
    the point estimate and on every draw of the USL parameters (:meth:`USLModel.sample_parameters`,
    fixed seed); P50 and P90 are nearest-rank quantiles of the draws.
 3. **Layout.** N+k per site; with site failover the surviving sites carry the whole load.
@@ -108,14 +110,15 @@ class TargetLoad:
 
     @classmethod
     def build(
-        cls, params: SizingParameters, think_s: float, point: OperatingPoint, reference_cores: float
+        cls, params: SizingParameters, think_s: float, point: OperatingPoint, core_scale: float
     ) -> TargetLoad:
-        """X = planned users / (Z + R at the operating point); core scale = node cores / reference cores."""
+        """X = planned users / (Z + R at the operating point); ``core_scale``: what a node carries next to
+        the measured one (node cores / reference cores, or the scale-out check's line)."""
         return cls(
             planned_users=params.planned_users,
             think_time_s=think_s,
             requests_per_s=params.planned_users / (think_s + point.mean_ms / 1000.0),
-            core_scale=params.node_cores / reference_cores,
+            core_scale=core_scale,
         )
 
 

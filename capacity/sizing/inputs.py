@@ -26,6 +26,7 @@ import numpy as np
 
 from capacity.exceptions import ModelError
 from results.document import Phase, ResultsDocument, ResultsError, load_results
+from scenarios.sweep import IDLE_PHASE
 
 APP_KIND = "app"
 """Process kind of the portal's uvicorn workers in a results document."""
@@ -142,6 +143,9 @@ class MeasuredProfile:
     invalid_reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     """Caveats of the sources (a tier without RSS...), repeated as the sizing's warnings."""
+    idle_cores: float | None = None
+    """CPU (cores) the measured processes used in the sweep's window without users (phase ``idle``,
+    ``cuaso sweep --idle``), mean over the documents that have one: the stack's background."""
 
     def __post_init__(self) -> None:
         if not self.levels:
@@ -174,8 +178,9 @@ class MeasuredProfile:
         """The levels at or below ``max_users`` (for held-out validation)."""
         kept = tuple(m for m in self.levels if m.users <= max_users)
         return MeasuredProfile(
-            kept, self.reference_cores, self.sources, self.percentile, self.invalid_reasons, self.notes
-        )
+            kept, self.reference_cores, self.sources, self.percentile, self.invalid_reasons, self.notes,
+            self.idle_cores,
+        )  # fmt: skip
 
     @property
     def demand_levels(self) -> tuple[LevelMeasurement, ...]:
@@ -187,9 +192,14 @@ class MeasuredProfile:
         N = 2-4 on one core), and the demand bound the models extrapolate to, cores / D, is set by the
         busy regime. The lowest level still calibrates the MVA's non-CPU delay.
         """
+        return self.saturated_levels or self.levels
+
+    @property
+    def saturated_levels(self) -> tuple[LevelMeasurement, ...]:
+        """The windows whose measured processes kept at least :data:`SATURATED_SHARE` of the node's cores
+        busy (possibly none)."""
         floor = SATURATED_SHARE * self.reference_cores
-        busy = tuple(m for m in self.levels if m.machine_cpu_s * m.throughput >= floor)
-        return busy or self.levels
+        return tuple(m for m in self.levels if m.machine_cpu_s * m.throughput >= floor)
 
     def machine_demand_s(self) -> float:
         """Median over :attr:`demand_levels` of :attr:`LevelMeasurement.machine_cpu_s`."""
@@ -286,6 +296,7 @@ def profile_from_documents(
     levels: list[LevelMeasurement] = []
     invalid: list[str] = []
     cores: set[float] = set()
+    idle: list[float] = []
     for source, doc in documents:
         if not doc.validity.valid:
             reasons = "; ".join(doc.validity.reasons) or "no reason given"
@@ -302,12 +313,16 @@ def profile_from_documents(
         shared = doc.run.local_stack and not doc.run.allotments
         levels.extend(_measure(source, p, percentile, shared) for p in chosen)
         cores.add(measured_cores(doc))
+        quiet = next((p for p in doc.phases if p.name == IDLE_PHASE and p.resources), None)
+        if quiet is not None:
+            idle.append(math.fsum(r.cpu_cores_mean for r in quiet.resources))
     return MeasuredProfile(
         levels=tuple(levels),
         reference_cores=min(cores),
         sources=tuple(s for s, _ in documents),
         percentile=percentile,
         invalid_reasons=tuple(invalid),
+        idle_cores=statistics.fmean(idle) if idle else None,
     )
 
 

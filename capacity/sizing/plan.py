@@ -91,7 +91,7 @@ class Sizing:
 
 
 def _plan(
-    profile: MeasuredProfile, params: SizingParameters, mix: MixFigures
+    profile: MeasuredProfile, params: SizingParameters, mix: MixFigures, scale_out: ScaleOutCheck | None
 ) -> tuple[Predictors, OperatingPoint, TargetLoad, float]:
     if abs(profile.percentile - params.slo_percentile) > 1e-9:
         raise ModelError(
@@ -109,7 +109,9 @@ def _plan(
     point = operating_point(curve, profile, predictors.think_time_s, params.slo_ms, params.max_extrapolation)
     reference = params.reference_cores or float(profile.reference_cores)
     think = params.think_time_s if params.think_time_s is not None else mix.think_time_per_request_s
-    return predictors, point, TargetLoad.build(params, think, point, reference), reference
+    cores = params.node_cores
+    core_scale = scale_out.core_scale(cores, reference) if scale_out is not None else cores / reference
+    return predictors, point, TargetLoad.build(params, think, point, core_scale), reference
 
 
 def size(
@@ -122,7 +124,7 @@ def size(
     ``scale_out``: the check of the core scaling on several CPU allotments, when it was measured."""
     figures = mix if mix is not None else MixFigures.from_mix()
     volumes = YearlyVolumes.from_facts()
-    predictors, point, load, reference = _plan(profile, params, figures)
+    predictors, point, load, reference = _plan(profile, params, figures, scale_out)
     estimator = NodeEstimator(predictors, profile, point, load, params)
     base, p50, p90 = estimator.counts(load.requests_per_s)
     capacity = point.throughput * load.core_scale
@@ -232,8 +234,9 @@ def _scale_out_notes(s: Sizing) -> list[str]:
     notes = []
     if not check.held:
         notes.append(
-            f"scale-out check failed: capacity ∝ cores fitted below {check.largest.cores:g} core(s) predicts "
-            f"it {check.error:+.1%} off (tolerance {check.tolerance:.0%})"
+            f"scale-out check failed: capacity = slope × (cores − background) fitted below "
+            f"{check.largest.cores:g} core(s) predicts it {check.error:+.1%} off (tolerance "
+            f"{check.tolerance:.0%})"
         )
     beyond = check.extrapolation(s.params.node_cores)
     if beyond > 1.0 + 1e-9:
@@ -260,10 +263,11 @@ def nodes_curve(
     params: SizingParameters,
     target_users: Sequence[float],
     mix: MixFigures | None = None,
+    scale_out: ScaleOutCheck | None = None,
 ) -> tuple[NodesAtUsers, ...]:
     """Base node counts (point, P50, P90) and installed nodes (P90 layout) for each target."""
     figures = mix if mix is not None else MixFigures.from_mix()
-    predictors, point, load, _ = _plan(profile, params, figures)
+    predictors, point, load, _ = _plan(profile, params, figures, scale_out)
     estimator = NodeEstimator(predictors, profile, point, load, params)
     rows = []
     for users in target_users:

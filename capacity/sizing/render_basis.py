@@ -78,7 +78,9 @@ def scale_out_json(s: Sizing) -> dict[str, Any] | None:
     if c is None:
         return None
     return {
-        "method": "capacity = slope × cores fitted on the smaller allotments, predicting the largest",
+        "method": "capacity (mean goodput of the saturated windows) = slope × (cores − background) fitted "
+        "on the smaller allotments, predicting the largest; background measured without users when "
+        "background_measured; the sizing scales the measured node along the same line",
         "allotments": [
             {
                 "source": p.source,
@@ -89,6 +91,9 @@ def scale_out_json(s: Sizing) -> dict[str, Any] | None:
             for p in c.points
         ],
         "slope_rps_per_core": _r(c.slope_rps_per_core),
+        "background_cores": _r(c.background_cores),
+        "background_measured": c.background_measured,
+        "core_scale": _r(s.load.core_scale),
         "predicted_rps": _r(c.predicted_rps),
         "measured_rps": _r(c.largest.capacity_rps),
         "error": _r(c.error),
@@ -120,11 +125,14 @@ def curve_rows(s: Sizing) -> list[str]:
     if check is not None:
         shown = ", ".join(f"{p.cores:g} core(s) {_n(p.capacity_rps)} req/s" for p in check.points)
         rows += [
-            f"Scale-out check: **{'held' if check.held else 'failed'}**: {shown}; capacity ∝ cores "
-            f"from the smaller allotments predicts {_n(check.predicted_rps)} req/s at "
+            f"Scale-out check: **{'held' if check.held else 'failed'}**: {shown}; the line through the "
+            f"smaller allotments (capacity = {_n(check.slope_rps_per_core)} req/s per core × (cores − "
+            f"{check.background_cores:.3g} core of background, "
+            f"{'measured without users' if check.background_measured else 'fitted'})) predicts "
+            f"{_n(check.predicted_rps)} req/s at "
             f"{check.largest.cores:g} core(s), error {check.error:+.1%} (tolerance {check.tolerance:.0%}); "
             f"a {s.params.node_cores}-core node lies × {check.extrapolation(s.params.node_cores):.3g} "
-            "beyond it.",
+            f"beyond it and carries × {s.load.core_scale:.3g} the measured node.",
             "",
         ]
     if d is not None and d.tiers:

@@ -152,7 +152,7 @@ def _write(out: Path, sizing: object, document: dict[str, object], markdown: str
     (out / "sizing.md").write_text(markdown, encoding="utf-8")
     target = sizing.params.target_users
     grid = [target * (0.1 + 1.9 * i / (USERS_GRID_POINTS - 1)) for i in range(USERS_GRID_POINTS)]
-    curve = nodes_curve(sizing.profile, sizing.params, grid)
+    curve = nodes_curve(sizing.profile, sizing.params, grid, scale_out=sizing.scale_out)
     return [
         out / "sizing.json",
         out / "sizing.md",

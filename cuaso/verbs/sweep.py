@@ -25,6 +25,8 @@ from cuaso.verbs._types import Subparsers
 from cuaso.verbs.drill import add_load_options, base_config, default_out, drill_request
 from results.exceptions import ConfigError
 
+IDLE_S = 5.0  # scenarios.sweep.IDLE_S (not imported here: the command line starts without pydantic)
+
 if TYPE_CHECKING:
     from stack.cgroups import CpuLimit
 
@@ -53,6 +55,14 @@ def register(subparsers: Subparsers) -> None:
         "--steady", type=float, default=30.0, metavar="SECONDS", help="each measured window (default 30)"
     )
     parser.add_argument("--repeats", type=int, default=2, help="measured windows per level (default 2)")
+    parser.add_argument(
+        "--idle",
+        type=float,
+        default=IDLE_S,
+        metavar="SECONDS",
+        help=f"a first window without users: the stack's background CPU, which the scale-out check of "
+        f"cuaso size subtracts (default {IDLE_S:g}; 0: none)",
+    )
     parser.add_argument(
         "--interleave",
         action="store_true",
@@ -98,6 +108,7 @@ def _sweep(args: argparse.Namespace) -> int:
         "steady_s": args.steady,
         "repeats": args.repeats,
         "interleave": args.interleave,
+        "idle_s": args.idle,
     }
     # closed: every user draws each session's journey by session share, so that every level runs the
     # same mix (scenarios/journeys/registry.py); open: the schedule draws them anyway

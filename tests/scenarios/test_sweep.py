@@ -32,6 +32,20 @@ def test_the_staircase_holds_each_level_for_a_warmup_then_its_repeats() -> None:
     assert Staircase(**shape.params()) == shape
 
 
+def test_an_idle_window_comes_first_and_shifts_the_staircase() -> None:
+    from cuaso.verbs import sweep as verb
+    from scenarios import sweep
+
+    shape = Staircase(levels=(2, 4), warmup_s=3, steady_s=10, repeats=2, interleave=True, idle_s=5)
+    assert shape.duration_s == 5 + 4 * 13
+    assert [(p.name, p.start_s, p.end_s) for p in shape.phases()[:3]] == [
+        ("idle", 0, 5), ("warmup-002-r1", 5, 8), ("level-002-r1", 8, 18),
+    ]  # fmt: skip
+    assert [shape.users_at(t) for t in (0, 4.9, 5, 17.9, 18)] == [0, 0, 2, 2, 4]
+    assert shape.tick(0) == (0, 1.0)
+    assert verb.IDLE_S == sweep.IDLE_S  # the command line's default is the shape's
+
+
 def test_interleaved_repeats_are_passes_over_every_level() -> None:
     shape = Staircase(levels=(2, 4), warmup_s=5, steady_s=10, repeats=2, interleave=True)
     assert shape.duration_s == 60
@@ -71,7 +85,7 @@ def test_a_short_sweep_gives_six_points_that_cuaso_fit_reads(
     out = tmp_path / "sweep"
     code = main([
         "sweep", "--host", local_stack.url, "--levels", "1,2,3", "--warmup", "1", "--steady", "3",
-        "--repeats", "2", "--mix", str(mix), "--out", str(out),
+        "--repeats", "2", "--idle", "2", "--mix", str(mix), "--out", str(out),
     ])  # fmt: skip
     printed = capsys.readouterr().out
     assert code == 0, printed
@@ -85,6 +99,8 @@ def test_a_short_sweep_gives_six_points_that_cuaso_fit_reads(
         # one workload at every level: even N = 1 draws its sessions from the whole mix (Locust's class
         # weights would give one user a single journey)
         assert {j.name for j in phase.journeys if j.started} >= {"browse_catalogue", "submit_dossier"}
+    idle = doc.phase("idle")
+    assert (idle.start_s, idle.end_s, idle.requests) == (0.0, 2.0, 0)
     measured = read_points_csv(out / "sweep.csv")
     assert len(measured.concurrency) >= 6
     assert f"sweep: 6 points (concurrency, throughput) in {out.resolve() / 'sweep.csv'}" in printed
