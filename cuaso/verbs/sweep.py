@@ -58,10 +58,11 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--idle",
         type=float,
-        default=IDLE_S,
+        default=None,
         metavar="SECONDS",
         help=f"a first window without users: the stack's background CPU, which the scale-out check of "
-        f"cuaso size subtracts (default {IDLE_S:g}; 0: none)",
+        f"cuaso size subtracts (default {IDLE_S:g} against the local stack, 0 with --host: a running "
+        "system's background is in its Prometheus; 0: none)",
     )
     parser.add_argument(
         "--interleave",
@@ -108,7 +109,7 @@ def _sweep(args: argparse.Namespace) -> int:
         "steady_s": args.steady,
         "repeats": args.repeats,
         "interleave": args.interleave,
-        "idle_s": args.idle,
+        "idle_s": args.idle if args.idle is not None else (IDLE_S if args.host is None else 0.0),
     }
     # closed: every user draws each session's journey by session share, so that every level runs the
     # same mix (scenarios/journeys/registry.py); open: the schedule draws them anyway

@@ -127,8 +127,8 @@ def test_a_sweep_of_a_foreign_portal_is_sized_from_prometheus(
         "--project", str(project), "sweep", "--host", foreign_stack.url, "--levels", "1,2,4,6",
         "--warmup", "2", "--steady", "5", "--repeats", "2", "--mix", str(mix), "--out", str(out),
     ])  # fmt: skip
-    printed = capsys.readouterr().out
-    assert code == 0, printed
+    printed, errors = capsys.readouterr()
+    assert code == 0, printed + errors
     assert f"resources: per phase from {monitoring} (2 tiers)" in printed
     doc = load_results(out / "results.json")
     assert not doc.run.local_stack
