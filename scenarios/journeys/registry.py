@@ -83,10 +83,8 @@ class SessionCitizen(JourneyUser):
     seeded stream (see the module docstring), so that every level of a sweep runs the same mix."""
 
     def next_session(self) -> tuple[Journey, float | None, random.Random]:
-        rt, rng = self.runtime, self.rng
-        enabled = [j for j in rt.mix.enabled() if j.share > 0]
-        picked = rng.choices(enabled, weights=[j.share for j in enabled])[0]
-        return rt.journey(picked.name), None, rng
+        rng = self.rng
+        return self.runtime.draw_journey(rng), None, rng
 
     def run_visit(self, visit: Visit) -> None:
         USER_CLASSES[visit.journey.name].visit(visit)

@@ -71,10 +71,13 @@ class DrillRuntime:
         self.recent_codes: deque[str] = deque(maxlen=RECENT_CODES)
         self.unpaid: deque[tuple[str, str]] = deque(maxlen=RECENT_CODES)  # (citizen ID, dossier code)
         self.recent_procedures: deque[str] = deque(maxlen=RECENT_CODES)
+        # (journey, share of sessions) of the enabled journeys: the open schedule's draw, and a sweep's
+        self.session_shares = tuple((j.name, j.share) for j in self.mix.enabled())
+        self._session_names = [name for name, _ in self.session_shares]
+        self._session_cum = list(itertools.accumulate(share for _, share in self.session_shares))
         self.schedule: ArrivalSchedule | None = None  # the open model's arrivals (all workers')
         if isinstance(self.shape, OpenModel):
-            shares = tuple((j.name, j.share) for j in self.mix.enabled())
-            self.schedule = self.shape.schedule(shares, config.seed)
+            self.schedule = self.shape.schedule(self.session_shares, config.seed)
         self.arrivals: ArrivalQueue | None = None
         self.sessions = 0  # open model: sessions in progress in this process
         largest = self.mix.attachments.size_bytes.max
@@ -121,6 +124,11 @@ class DrillRuntime:
     def journey(self, name: str) -> Journey:
         found = self._journeys.get(name)
         return found if found is not None else self.mix.journey(name)  # the latter names the unknown
+
+    def draw_journey(self, rng: random.Random) -> Journey:
+        """A session's journey drawn from ``rng`` by :attr:`session_shares` (what ``rng.choices`` with
+        those weights draws; the cumulative weights are summed once, not per session)."""
+        return self.journey(rng.choices(self._session_names, cum_weights=self._session_cum)[0])
 
     def next_citizen(self) -> Citizen:
         return next(self._citizens)
