@@ -23,7 +23,7 @@ import socket
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from results.exceptions import TargetNotAllowedError
 from results.histogram import LatencyHistogram
@@ -131,6 +131,15 @@ class JourneyTally:
         )
 
 
+class Tally(Protocol):
+    """What :meth:`Delta.encode` encodes: an endpoint's, a journey's, an arrival or a loop tally."""
+
+    def encode(self) -> dict[str, Any]: ...
+
+
+TallyEncoder = Callable[[str, str, Tally], dict[str, Any]]
+
+
 def _key(text: str) -> PhaseKey:
     phase, _, name = text.partition("\t")
     return phase, name
@@ -201,15 +210,30 @@ class Delta:
             seen.setdefault(phase)
         return iter(seen)
 
-    def encode(self) -> dict[str, Any]:
-        """JSON-ready (and msgpack-ready, for Locust's worker reports); keys are ``phase\\tname``."""
+    def tallies(self) -> dict[str, dict[str, Tally]]:
+        """The tallies by section of :meth:`encode` and key (``phase\\tname``, or the phase)."""
         return {
-            "endpoints": {f"{p}\t{n}": e.encode() for (p, n), e in self.endpoints.items()},
-            "journeys": {f"{p}\t{n}": j.encode() for (p, n), j in self.journeys.items()},
+            "endpoints": {f"{p}\t{n}": e for (p, n), e in self.endpoints.items()},
+            "journeys": {f"{p}\t{n}": j for (p, n), j in self.journeys.items()},
+            "arrivals": dict(self.arrivals),
+            "loop": dict(self.loop),
+        }
+
+    def encode(self, encode_tally: TallyEncoder | None = None) -> dict[str, Any]:
+        """JSON-ready (and msgpack-ready, for Locust's worker reports); keys are ``phase\\tname``.
+        ``encode_tally(section, key, tally)`` may stand in for ``tally.encode()`` (a cache)."""
+        encode = encode_tally or (lambda _section, _key, tally: tally.encode())
+        sections = {
+            section: {key: encode(section, key, tally) for key, tally in tallies.items()}
+            for section, tallies in self.tallies().items()
+        }
+        return {
+            "endpoints": sections["endpoints"],
+            "journeys": sections["journeys"],
             "think_s": dict(self.think_s),
             "users_finished": self.users_finished,
-            "arrivals": {p: a.encode() for p, a in self.arrivals.items()},
-            "loop": {p: t.encode() for p, t in self.loop.items()},
+            "arrivals": sections["arrivals"],
+            "loop": sections["loop"],
         }
 
     @classmethod
@@ -315,41 +339,25 @@ class Aggregate:
     def __init__(self) -> None:
         self.total = Delta()
         self._interval = Delta()
-        self._encoded: dict[str, dict[str, dict[str, Any]]] = {
-            "endpoints": {}, "journeys": {}, "arrivals": {}, "loop": {},
-        }  # fmt: skip
-        self._dirty: dict[str, set[str]] = {section: set() for section in self._encoded}
+        self._encoded: dict[tuple[str, str], dict[str, Any]] = {}  # (section, key) -> encoding
+        self._dirty: set[tuple[str, str]] = set()
 
     def add(self, delta: Delta) -> None:
         self.total.add(delta)
         self._interval.add(delta)
-        self._dirty["endpoints"].update(f"{p}\t{n}" for p, n in delta.endpoints)
-        self._dirty["journeys"].update(f"{p}\t{n}" for p, n in delta.journeys)
-        self._dirty["arrivals"].update(delta.arrivals)
-        self._dirty["loop"].update(delta.loop)
+        self._dirty.update((section, key) for section, keys in delta.tallies().items() for key in keys)
 
     def encode(self) -> dict[str, Any]:
         """``self.total.encode()``, the same document, from cached encodings of untouched tallies."""
-        total = self.total
-        sources: dict[str, Callable[[str], Any]] = {
-            "endpoints": lambda key: total.endpoints[_key(key)],
-            "journeys": lambda key: total.journeys[_key(key)],
-            "arrivals": lambda key: total.arrivals[key],
-            "loop": lambda key: total.loop[key],
-        }
-        for section, dirty in self._dirty.items():
-            cache = self._encoded[section]
-            for key in dirty:
-                cache[key] = sources[section](key).encode()
-            dirty.clear()
-        return {
-            "endpoints": dict(self._encoded["endpoints"]),
-            "journeys": dict(self._encoded["journeys"]),
-            "think_s": dict(total.think_s),
-            "users_finished": total.users_finished,
-            "arrivals": dict(self._encoded["arrivals"]),
-            "loop": dict(self._encoded["loop"]),
-        }
+
+        def cached(section: str, key: str, tally: Tally) -> dict[str, Any]:
+            if (section, key) in self._dirty or (section, key) not in self._encoded:
+                self._encoded[(section, key)] = tally.encode()
+            return self._encoded[(section, key)]
+
+        out = self.total.encode(cached)
+        self._dirty.clear()
+        return out
 
     def take_interval(self) -> Delta:
         interval, self._interval = self._interval, Delta()
