@@ -233,6 +233,7 @@ def _local_lines(audit: ChaosAudit) -> list[str]:
         "duplicate deliveries recognised by the receiver (fine).",
         f"Payments by status: {p.by_status or '{}'}",
         f"Reconciliation: clean={recon.get('clean')} mismatches={recon.get('mismatches_by_kind')}",
+        f"Partner notices (delivery counters when reconciled): {recon.get('callbacks', 'not read')}",
     ]
 
 

@@ -91,6 +91,31 @@ def drain(
         time.sleep(2.0)
 
 
+def settle_callbacks(
+    payments_url: str,
+    partners: Iterable[str],
+    timeout_s: float,
+    say: Callable[[str], None],
+) -> dict[str, dict[str, object]]:
+    """Wait until no partner of ``partners`` has a notice in flight (each is delivered, rejected or given
+    up), or ``timeout_s`` passes; every partner's delivery counters. A notice still in flight when the
+    ledgers are compared would read as a ``missing_callback`` that is only late."""
+    start = time.monotonic()
+    with httpx.Client(timeout=HTTP_TIMEOUT_S, trust_env=False) as http:
+        while True:
+            counters: dict[str, dict[str, object]] = {}
+            for code in partners:
+                response = http.get(f"{payments_url}/_sim/partners/{code}/stats")
+                response.raise_for_status()
+                counters[code] = dict(response.json()["delivery"])
+            in_flight = sum(int(str(c.get("in_flight", 0))) for c in counters.values())
+            elapsed = time.monotonic() - start
+            if not in_flight or elapsed >= timeout_s:
+                say(f"callbacks: {in_flight} partner notices still in flight after {elapsed:.1f} s")
+                return counters
+            time.sleep(0.5)
+
+
 def reconciliation(
     redis_url: str,
     payments_url: str,

@@ -37,6 +37,11 @@ from stack.launcher import LocalStack
 
 __all__ = ["ChaosRequest", "run_chaos"]
 
+CALLBACK_SETTLE_S = 60.0
+"""Assumption: the partners' notices in flight when the drill ends settle within 60 s (the simulator's
+whole retry schedule, 6 attempts of at most 5 s with 7.75 s of backoff, takes under 40 s) before the
+ledgers are reconciled; a notice still in flight then counts as the ``missing_callback`` it would be."""
+
 
 def run_chaos(request: ChaosRequest, say: Callable[[str], None] = print) -> ChaosAudit:
     """Run the drill with its faults and return the audit (also written to ``request.out``)."""
@@ -104,6 +109,7 @@ def _audit(
             evidence.received(stack.backoffice_url),
             evidence.dead_lettered(client),
         )
+        callbacks = evidence.settle_callbacks(stack.payments_url, request.partners, CALLBACK_SETTLE_S, say)
         payment_ids = {a.record_id for a in acks if a.kind == "payment_created"}
         pay_status = evidence.payment_statuses(client, payment_ids)
     finally:
@@ -115,6 +121,8 @@ def _audit(
         )  # fmt: skip
     except Exception as exc:  # a ledger that cannot be read is reported, not fatal
         recon = {"clean": None, "error": repr(exc)}
+    else:
+        recon["callbacks"] = callbacks
     by_kind = recon.get("mismatches_by_kind")
     twice = int(by_kind.get("duplicate", 0)) if isinstance(by_kind, dict) else 0
     payments = tally_payments(acks, pay_status, duplicated=twice)
