@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ from scenarios.mix_model import (
     read_str,
     read_table,
 )
+from scenarios.rng import Rng
 
 __all__ = [
     "DEFAULT_RESPONSE_TIME_S",
@@ -200,7 +200,7 @@ class JourneyMix:
                 return journey
         raise ValueError(f"journey: unknown {name!r}; known: {', '.join(j.name for j in self.journeys)}")
 
-    def choose(self, rng: random.Random) -> Journey:
+    def choose(self, rng: Rng) -> Journey:
         """An enabled journey drawn with probability equal to its share (for a Locust user's next visit)."""
         enabled = self.enabled()
         return rng.choices(enabled, weights=[j.share for j in enabled])[0]

@@ -8,10 +8,11 @@ dict (JSON/TOML) and names the dotted key of any bad value (``journeys.submit_do
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from scenarios.rng import Rng
 
 # --- plain-data readers: each names the dotted key of a bad value ------------------------------------
 
@@ -90,7 +91,7 @@ class ThinkTime:
     def mean(self) -> float:
         return (self.min_s + self.max_s) / 2
 
-    def sample(self, rng: random.Random) -> float:
+    def sample(self, rng: Rng) -> float:
         """Draws from ``rng`` only when there is a choice (a fixed time draws nothing)."""
         return self.min_s if self.min_s == self.max_s else rng.uniform(self.min_s, self.max_s)
 
@@ -126,7 +127,7 @@ class CountRange:
     def mean(self) -> float:
         return (self.min + self.max) / 2
 
-    def sample(self, rng: random.Random) -> int:
+    def sample(self, rng: Rng) -> int:
         """Draws from ``rng`` only when there is a choice (a fixed count draws nothing)."""
         return self.min if self.min == self.max else rng.randint(self.min, self.max)
 

@@ -11,7 +11,7 @@ decides whether the load eases or turns into a retry storm. A :class:`RetryPolic
 * :meth:`RetryPolicy.gives_up` — whether the person abandons instead: always once ``attempt`` exceeds
   ``patience``, otherwise with probability ``abandon_probability``.
 
-Both are pure functions of their arguments and the state of the ``random.Random`` passed in, so a
+Both are pure functions of their arguments and the state of the random stream passed in, so a
 seeded generator gives the same decisions every run. :meth:`RetryPolicy.load_amplification` is the
 closed form of the extra load a policy adds when requests fail.
 
@@ -21,9 +21,10 @@ The presets are **assumptions** (no public data on how citizens retry); their nu
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import dataclass
 from typing import Literal, get_args
+
+from scenarios.rng import Rng
 
 Backoff = Literal["none", "fixed", "exponential"]
 BACKOFFS: tuple[str, ...] = get_args(Backoff)
@@ -67,7 +68,7 @@ class RetryPolicy:
         if isinstance(attempt, bool) or not isinstance(attempt, int) or attempt < 1:
             raise ValueError(f"attempt: must be an integer >= 1 (1 = the first retry), got {attempt!r}")
 
-    def delay_for(self, attempt: int, rng: random.Random) -> float:
+    def delay_for(self, attempt: int, rng: Rng) -> float:
         """Seconds to wait before retry number ``attempt``; draws one number from ``rng`` iff jitter > 0."""
         self._check_attempt(attempt)
         if self.backoff == "none":
@@ -83,7 +84,7 @@ class RetryPolicy:
             delay *= 1.0 - self.jitter * rng.random()
         return delay
 
-    def gives_up(self, attempt: int, rng: random.Random) -> bool:
+    def gives_up(self, attempt: int, rng: Rng) -> bool:
         """Whether the person abandons instead of making retry ``attempt``.
 
         Past ``patience`` always (without drawing); otherwise draws one number from ``rng`` when

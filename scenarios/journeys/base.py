@@ -15,8 +15,8 @@ session is timed from its intended start; its start lag rides on the first reque
 
 from __future__ import annotations
 
-import random
 import time
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from locust import FastHttpUser, constant, task
@@ -25,10 +25,18 @@ from locust.exception import StopUser
 from scenarios.journeys import runtime as runtime_module
 from scenarios.journeys.steps import JourneyAbandoned, JourneyFailed, RequestFailed, Visit
 from scenarios.mix import Journey
+from scenarios.rng import Rng
 
 START_LAG_KEY = "cuaso_start_lag_ms"
 """Key of a request event's ``context`` holding the open model's start lag (ms) of the session whose
 first request it is; the drill's listener adds it to that request's response time."""
+
+
+VISITS: dict[str, Callable[[Visit], None]] = {}
+"""Each journey's :meth:`JourneyUser.visit` by journey name, filled as the subclasses are defined: a user
+runs the visit of the session's journey directly (the open model's and the session mix's users run
+every journey), with no method in between (one frame less on every request's stack: see
+docs/benchmarks.md, "What an idle user holds")."""
 
 
 class JourneyUser(FastHttpUser):
@@ -44,14 +52,14 @@ class JourneyUser(FastHttpUser):
         self.network_timeout = self.connection_timeout = self.runtime.config.request_timeout_s
         super().__init__(environment)
         self._serial = self.runtime.user_serial()  # numbered in start order, whenever the stream is made
-        self._rng: random.Random | None = None
+        self._rng: Rng | None = None
         self.visits_done = 0
         self.start_lag_ms = 0.0
 
     @property
-    def rng(self) -> random.Random:
+    def rng(self) -> Rng:
         """This user's seeded random stream, made at its first use: an open model's user draws from each
-        arrival's own stream instead and never holds one (a ``random.Random`` holds 2.5 KiB)."""
+        arrival's own stream instead and never holds one (a :class:`~scenarios.rng.Stream`)."""
         if self._rng is None:
             self._rng = self.runtime.user_rng(self._serial)
         return self._rng
@@ -68,17 +76,22 @@ class JourneyUser(FastHttpUser):
         lag, self.start_lag_ms = self.start_lag_ms, 0.0
         return {START_LAG_KEY: lag}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("journey")
+        if name:
+            if name in VISITS:
+                raise TypeError(f"{cls.__name__}.journey: {name!r} already has a user class")
+            VISITS[name] = cls.visit
+
     @staticmethod
     def visit(visit: Visit) -> None:
         """One session of this journey (subclasses)."""
         raise NotImplementedError
 
-    def next_session(self) -> tuple[Journey, float | None, random.Random]:
+    def next_session(self) -> tuple[Journey, float | None, Rng]:
         """The next session: its journey, its intended start (None: now) and its random stream."""
         return self.runtime.journey(self.journey), None, self.rng
-
-    def run_visit(self, visit: Visit) -> None:
-        self.visit(visit)
 
     def session_ended(self, outcome: str) -> None:
         """After each session (``completed``, ``failed`` or ``abandoned``); the open model's hook."""
@@ -93,7 +106,7 @@ class JourneyUser(FastHttpUser):
         outcome = "completed"
         rt.sessions += 1
         try:
-            self.run_visit(visit)
+            VISITS[journey.name](visit)
         except JourneyAbandoned:
             outcome = "abandoned"
         except (JourneyFailed, RequestFailed):  # RequestFailed: a request outside any step

@@ -25,7 +25,6 @@ Counts go per phase of the intended instant into the process's recorder. ``clock
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import gevent
 import gevent.queue
 
 from scenarios.drill.collector import Recorder
+from scenarios.rng import Stream
 from scenarios.shapes.schedule import Arrival
 
 LATE_AFTER_S = 1.0
@@ -137,7 +137,7 @@ class ArrivalQueue:
         ``RETURN_AFTER_S`` from now as a new arrival; True when they will come back."""
         if self.closed or arrival.attempt >= MAX_RETURNS:
             return False
-        draw = random.Random(f"{self.seed}/return/{arrival.index}/{arrival.attempt}").random()
+        draw = Stream(f"{self.seed}/return/{arrival.index}/{arrival.attempt}").random()
         if draw >= self.return_share:
             return False
         at_s = self._clock() - self.t0 + RETURN_AFTER_S

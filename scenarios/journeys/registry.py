@@ -15,8 +15,6 @@ measure different workloads instead of one workload at different concurrencies.
 
 from __future__ import annotations
 
-import random
-
 from scenarios.journeys import JOURNEY_STEPS, check_mix
 from scenarios.journeys.base import JourneyUser
 from scenarios.journeys.catalogue import BrowseCatalogue
@@ -25,8 +23,8 @@ from scenarios.journeys.feedback import FileFeedback
 from scenarios.journeys.payment import PayFee
 from scenarios.journeys.statistics import ReadStatistics
 from scenarios.journeys.status import TrackStatus
-from scenarios.journeys.steps import Visit
 from scenarios.mix import Journey, JourneyMix, concurrent_shares
+from scenarios.rng import Rng
 from scenarios.shapes.schedule import Arrival
 
 USER_CLASSES: dict[str, type[JourneyUser]] = {
@@ -59,7 +57,7 @@ class OpenCitizen(JourneyUser):
 
     arrival: Arrival | None = None
 
-    def next_session(self) -> tuple[Journey, float | None, random.Random]:
+    def next_session(self) -> tuple[Journey, float | None, Rng]:
         rt = self.runtime
         if rt.arrivals is None:
             raise RuntimeError("open model: no arrival queue in this process (not an open drill?)")
@@ -67,9 +65,6 @@ class OpenCitizen(JourneyUser):
         self.arrival = taken.arrival
         self.start_lag_ms = taken.lag_s * 1000.0
         return rt.journey(taken.arrival.journey), taken.intended, taken.arrival.rng(rt.config.seed)
-
-    def run_visit(self, visit: Visit) -> None:
-        USER_CLASSES[visit.journey.name].visit(visit)
 
     def session_ended(self, outcome: str) -> None:
         """A citizen who gave up may come back as a new arrival (the retry storm)."""
@@ -82,12 +77,9 @@ class SessionCitizen(JourneyUser):
     """A closed-model user that draws each session's journey from the mix's session shares with its own
     seeded stream (see the module docstring), so that every level of a sweep runs the same mix."""
 
-    def next_session(self) -> tuple[Journey, float | None, random.Random]:
+    def next_session(self) -> tuple[Journey, float | None, Rng]:
         rng = self.rng
         return self.runtime.draw_journey(rng), None, rng
-
-    def run_visit(self, visit: Visit) -> None:
-        USER_CLASSES[visit.journey.name].visit(visit)
 
 
 def user_classes(mix: JourneyMix, open_model: bool, session_mix: bool = False) -> list[type[JourneyUser]]:

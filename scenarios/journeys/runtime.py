@@ -10,7 +10,8 @@ status lookups ask for, and what ``pay_fee`` visitors come back to pay), the pro
 In a fixed-iteration drill, users wait for :attr:`DrillRuntime.all_spawned` before their first
 journey, so that none finishes (and is replaced by Locust) while others are still being spawned.
 
-Everything random is seeded: user ``n`` of worker ``k`` draws from ``Random(f"{seed}/{k}/{n}")``.
+Everything random is seeded: user ``n`` of worker ``k`` draws from ``Stream(f"{seed}/{k}/{n}")``
+(:mod:`scenarios.rng`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from scenarios.drill.scenario import build_shape
 from scenarios.journeys.open_model import ArrivalQueue
 from scenarios.mix import Journey, JourneyMix
 from scenarios.retry import RetryPolicy
+from scenarios.rng import Rng, Stream
 from scenarios.safety import AllowList
 from scenarios.shapes.base import Shape
 from scenarios.shapes.schedule import ArrivalSchedule, OpenModel
@@ -125,7 +127,7 @@ class DrillRuntime:
         found = self._journeys.get(name)
         return found if found is not None else self.mix.journey(name)  # the latter names the unknown
 
-    def draw_journey(self, rng: random.Random) -> Journey:
+    def draw_journey(self, rng: Rng) -> Journey:
         """A session's journey drawn from ``rng`` by :attr:`session_shares` (what ``rng.choices`` with
         those weights draws; the cumulative weights are summed once, not per session)."""
         return self.journey(rng.choices(self._session_names, cum_weights=self._session_cum)[0])
@@ -143,10 +145,10 @@ class DrillRuntime:
         """The number of the next user this process starts (0, 1, ...), which seeds its generator."""
         return next(self._serials)
 
-    def user_rng(self, serial: int | None = None) -> random.Random:
+    def user_rng(self, serial: int | None = None) -> Rng:
         """The seeded generator of user number ``serial`` (by default the next user's)."""
         n = self.user_serial() if serial is None else serial
-        return random.Random(f"{self.config.seed}/{self.worker_index}/{n}")
+        return Stream(f"{self.config.seed}/{self.worker_index}/{n}")
 
 
 _CURRENT: DrillRuntime | None = None

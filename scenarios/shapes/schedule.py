@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args, runtime_checkable
 
+from scenarios.rng import Stream
 from scenarios.shapes.base import check_int, check_number
 
 Process = Literal["constant", "poisson"]
@@ -44,10 +45,10 @@ class Arrival:
     journey: str
     attempt: int = 0
 
-    def rng(self, seed: int) -> random.Random:
+    def rng(self, seed: int) -> Stream:
         """The session's own random stream: the same for this arrival whichever worker runs it."""
         suffix = f"/{self.attempt}" if self.attempt else ""
-        return random.Random(f"{seed}/session/{self.index}{suffix}")
+        return Stream(f"{seed}/session/{self.index}{suffix}")
 
 
 @dataclass(frozen=True, kw_only=True)
