@@ -7,6 +7,7 @@ also the first steps of ``submit_dossier``, which finds its procedure the same w
 from __future__ import annotations
 
 from functools import partial
+from sys import intern
 from typing import Any
 
 from scenarios.journeys.base import JourneyUser
@@ -27,7 +28,9 @@ SEARCH_PAGE = 20
 
 
 def _ids(response: Any) -> list[str]:
-    return [str(item["id"]) for item in response.json()["items"]]
+    """The page's procedure IDs, interned: the catalogue holds a bounded set of IDs, so thousands of users
+    thinking over their results share one string per ID instead of holding 20 each (1.1 KiB per user)."""
+    return [intern(str(item["id"])) for item in response.json()["items"]]
 
 
 def search(visit: Visit) -> list[str]:
