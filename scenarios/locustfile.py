@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from locust import events
 
-from scenarios.drill import locust_shape
+from scenarios.drill import locust_shape, resolver
 from scenarios.drill.listeners import DrillListeners
 from scenarios.journeys.catalogue import BrowseCatalogue
 from scenarios.journeys.dossier import SubmitDossier
@@ -43,6 +43,7 @@ __all__ = [
 
 LISTENERS = DrillListeners()
 LISTENERS.install(events)
+resolver.install()  # numeric hosts resolved without gevent's thread pool
 
 
 class DrillShape(locust_shape.ListenersShape):

@@ -39,7 +39,6 @@ from scenarios.mix_model import (
     read_str,
     read_table,
 )
-from scenarios.rng import Rng
 
 __all__ = [
     "DEFAULT_RESPONSE_TIME_S",
@@ -199,11 +198,6 @@ class JourneyMix:
             if journey.name == name:
                 return journey
         raise ValueError(f"journey: unknown {name!r}; known: {', '.join(j.name for j in self.journeys)}")
-
-    def choose(self, rng: Rng) -> Journey:
-        """An enabled journey drawn with probability equal to its share (for a Locust user's next visit)."""
-        enabled = self.enabled()
-        return rng.choices(enabled, weights=[j.share for j in enabled])[0]
 
     @property
     def login_share(self) -> float:

@@ -32,6 +32,7 @@ from locust.user.task import TaskSet as _TaskSet
 from results.exceptions import ConfigError as _ConfigError
 from scenarios.drill import locust_shape as _locust_shape
 from scenarios.drill import request_guard as _request_guard
+from scenarios.drill import resolver as _resolver
 from scenarios.drill.config import ENV_PREFIX as _ENV_PREFIX
 from scenarios.drill.listeners import DrillListeners as _DrillListeners
 from scenarios.drill.user_file import OPTION as _OPTION
@@ -58,6 +59,7 @@ def _allowed() -> _AllowList:
 
 
 _request_guard.install(_allowed)
+_resolver.install()  # numeric hosts resolved without gevent's thread pool
 
 _sleep: _Callable[[_TaskSet, float], None] = _TaskSet._sleep
 

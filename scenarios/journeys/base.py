@@ -16,7 +16,6 @@ session is timed from its intended start; its start lag rides on the first reque
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from locust import FastHttpUser, constant, task
@@ -32,11 +31,11 @@ START_LAG_KEY = "cuaso_start_lag_ms"
 first request it is; the drill's listener adds it to that request's response time."""
 
 
-VISITS: dict[str, Callable[[Visit], None]] = {}
-"""Each journey's :meth:`JourneyUser.visit` by journey name, filled as the subclasses are defined: a user
-runs the visit of the session's journey directly (the open model's and the session mix's users run
-every journey), with no method in between (one frame less on every request's stack: see
-docs/benchmarks.md, "What an idle user holds")."""
+USER_CLASSES: dict[str, type[JourneyUser]] = {}
+"""The user class of each implemented journey, by journey name, filled as the subclasses are defined
+(:mod:`scenarios.journeys.registry` imports them all). A user runs the session's journey as
+``USER_CLASSES[name].visit(visit)``: the open model's and the session mix's users run every journey, and a
+static method adds no frame in between (see docs/benchmarks.md, "What an idle user holds")."""
 
 
 class JourneyUser(FastHttpUser):
@@ -80,9 +79,9 @@ class JourneyUser(FastHttpUser):
         super().__init_subclass__(**kwargs)
         name = cls.__dict__.get("journey")
         if name:
-            if name in VISITS:
+            if name in USER_CLASSES:
                 raise TypeError(f"{cls.__name__}.journey: {name!r} already has a user class")
-            VISITS[name] = cls.visit
+            USER_CLASSES[name] = cls
 
     @staticmethod
     def visit(visit: Visit) -> None:
@@ -98,23 +97,35 @@ class JourneyUser(FastHttpUser):
 
     @task
     def one_visit(self) -> None:
-        rt = self.runtime
-        journey, started, rng = self.next_session()
-        self.client.cookiejar.clear()  # a new visitor: no cookies from the previous session
-        visit = Visit(self.client, rt, journey, rng, started)
-        rt.recorder.journey_started(rt.phase_at(visit.started), journey.name)
+        """One session: its journey's visit between :meth:`begin` and :meth:`end` (kept out of this frame,
+        which is under every request of the session: see docs/benchmarks.md, "What an idle user holds")."""
+        visit = self.begin()
         outcome = "completed"
-        rt.sessions += 1
         try:
-            VISITS[journey.name](visit)
+            USER_CLASSES[visit.journey.name].visit(visit)
         except JourneyAbandoned:
             outcome = "abandoned"
         except (JourneyFailed, RequestFailed):  # RequestFailed: a request outside any step
             outcome = "failed"
         finally:
-            rt.sessions -= 1
+            self.runtime.sessions -= 1
+        self.end(visit, outcome)
+
+    def begin(self) -> Visit:
+        """The next session's visit, counted as started (a new visitor: no cookies from the last one)."""
+        rt = self.runtime
+        journey, started, rng = self.next_session()
+        self.client.cookiejar.clear()
+        visit = Visit(self.client, rt, journey, rng, started)
+        rt.recorder.journey_started(rt.phase_at(visit.started), journey.name)
+        rt.sessions += 1
+        return visit
+
+    def end(self, visit: Visit, outcome: str) -> None:
+        """Record the session's outcome, duration and retries; stop after ``--cuaso-iterations`` visits."""
+        rt = self.runtime
         duration_s = time.time() - visit.started
-        rt.recorder.journey_ended(rt.phase_at(), journey.name, outcome, duration_s, visit.retries)
+        rt.recorder.journey_ended(rt.phase_at(), visit.journey.name, outcome, duration_s, visit.retries)
         self.session_ended(outcome)
         self.visits_done += 1
         if rt.config.iterations and self.visits_done >= rt.config.iterations:

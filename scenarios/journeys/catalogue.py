@@ -7,7 +7,6 @@ also the first steps of ``submit_dossier``, which finds its procedure the same w
 from __future__ import annotations
 
 from functools import partial
-from sys import intern
 from typing import Any
 
 from scenarios.journeys.base import JourneyUser
@@ -28,9 +27,9 @@ SEARCH_PAGE = 20
 
 
 def _ids(response: Any) -> list[str]:
-    """The page's procedure IDs, interned: the catalogue holds a bounded set of IDs, so thousands of users
-    thinking over their results share one string per ID instead of holding 20 each (1.1 KiB per user)."""
-    return [intern(str(item["id"])) for item in response.json()["items"]]
+    """The page's procedure IDs. Not interned (``sys.intern``): that saved an idle user 1.1 KiB but cost
+    3-4 points of the journey's CPU per request against a bare user (docs/benchmarks.md)."""
+    return [str(item["id"]) for item in response.json()["items"]]
 
 
 def search(visit: Visit) -> list[str]:
@@ -64,4 +63,5 @@ class BrowseCatalogue(JourneyUser):
         found = find_procedures(visit)
         for _ in visit.repeats("read_procedure"):
             if found:
-                visit.step("read_procedure", partial(read_procedure, visit, visit.rng.choice(found)))
+                procedure_id = visit.rng.choice(found)
+                visit.step("read_procedure", partial(read_procedure, visit, procedure_id))

@@ -16,7 +16,7 @@ measure different workloads instead of one workload at different concurrencies.
 from __future__ import annotations
 
 from scenarios.journeys import JOURNEY_STEPS, check_mix
-from scenarios.journeys.base import JourneyUser
+from scenarios.journeys.base import USER_CLASSES, JourneyUser
 from scenarios.journeys.catalogue import BrowseCatalogue
 from scenarios.journeys.dossier import SubmitDossier
 from scenarios.journeys.feedback import FileFeedback
@@ -27,10 +27,12 @@ from scenarios.mix import Journey, JourneyMix, concurrent_shares
 from scenarios.rng import Rng
 from scenarios.shapes.schedule import Arrival
 
-USER_CLASSES: dict[str, type[JourneyUser]] = {
-    cls.journey: cls
-    for cls in (BrowseCatalogue, TrackStatus, SubmitDossier, PayFee, FileFeedback, ReadStatistics)
-}
+__all__ = [
+    "JOURNEY_CLASSES", "USER_CLASSES", "OpenCitizen", "SessionCitizen", "enabled_classes", "user_classes",
+]  # fmt: skip
+
+JOURNEY_CLASSES = (BrowseCatalogue, TrackStatus, SubmitDossier, PayFee, FileFeedback, ReadStatistics)
+"""Every journey's user class (importing them fills :data:`~scenarios.journeys.base.USER_CLASSES`)."""
 assert set(USER_CLASSES) == set(JOURNEY_STEPS), "every implemented journey needs its user class"
 
 

@@ -23,6 +23,9 @@ from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import gevent
+import orjson
+from locust.contrib.fasthttp import FAILURE_EXCEPTIONS
+from locust.exception import CatchResponseError
 
 from results.exceptions import TargetNotAllowedError
 from scenarios.journeys.runtime import DrillRuntime
@@ -33,6 +36,13 @@ T = TypeVar("T")
 
 RETRYABLE_STATUSES = frozenset({0, 408, 429, 500, 502, 503, 504})
 """Answers a person (or a well-behaved client) retries: none at all, timeouts, rate limits, overload."""
+
+ACCEPT_ENCODING = "gzip, deflate, br"
+"""What a journey's requests accept, as Locust's ``FastHttpSession`` asks by default (browsers ask the
+same)."""
+
+NO_REDIRECTS: frozenset[int] = frozenset()
+"""The HTTP client's redirect codes in a visit: none (it hands every 3xx back to the journey)."""
 
 
 class RequestFailed(Exception):
@@ -72,6 +82,7 @@ class Visit:
         self.retries = 0
         self.started = time.time() if started is None else started  # open model: the intended start
         self._steps = journey.by_name
+        client.client.redirect_response_codes = NO_REDIRECTS  # journeys follow redirects themselves
 
     # --- the person ---------------------------------------------------------------------------------
 
@@ -106,23 +117,28 @@ class Visit:
 
     def step(self, step_name: str, action: Callable[[], T]) -> T:
         """Run ``action`` (the step's requests) with the retry policy, then think the step's think time."""
-        spec = self.spec(step_name)
-        policy = self.runtime.policy
+        think = self.spec(step_name).think
         attempt = 0
         while True:
             try:
                 result = action()
                 break
             except RequestFailed as exc:
-                if not exc.retryable:
-                    raise JourneyFailed(f"{self.journey.name}/{step_name}: {exc}") from exc
-                attempt += 1
-                if policy.gives_up(attempt, self.rng):
-                    raise JourneyAbandoned(f"{self.journey.name}/{step_name}: gave up after {exc}") from exc
-                self.retries += 1
-                self.pause(policy.delay_for(attempt, self.rng))
-        self.think(spec.think)
+                attempt = self._retry(step_name, exc, attempt + 1)
+        self.think(think)
         return result
+
+    def _retry(self, step_name: str, exc: RequestFailed, attempt: int) -> int:
+        """After failed ``attempt`` of a step: back off and return ``attempt``, or end the journey (a failure
+        no retry fixes, or the person gives up). Out of :meth:`step`: a smaller frame under every request."""
+        if not exc.retryable:
+            raise JourneyFailed(f"{self.journey.name}/{step_name}: {exc}") from exc
+        policy = self.runtime.policy
+        if policy.gives_up(attempt, self.rng):
+            raise JourneyAbandoned(f"{self.journey.name}/{step_name}: gave up after {exc}") from exc
+        self.retries += 1
+        self.pause(policy.delay_for(attempt, self.rng))
+        return attempt
 
     # --- the browser --------------------------------------------------------------------------------
 
@@ -140,26 +156,77 @@ class Visit:
         An answer outside ``expect``, or one ``parse`` cannot read, is marked failed in Locust's
         statistics and raises :class:`RequestFailed`. An absolute URL whose host is not allowed
         (:class:`~scenarios.safety.AllowList`: loopback or ``--allow-host``) is not sent at all: it is
-        counted as a failed request and fails the journey.
+        counted as a failed request and fails the journey. Redirects are never followed here (a journey
+        follows them itself, through the allow-list).
+
+        The request goes through the user's Locust session (``FastHttpSession``: its HTTP client, base
+        URL, cookies and basic auth), and its one request event is fired here once the answer is judged,
+        with the fields Locust's own ``request`` fills. Not through ``FastHttpSession.request`` with
+        ``catch_response``: that costs a deep frame on every request's stack, where an idle user's
+        memory is decided, and a copy of every response (docs/benchmarks.md, "What an idle user
+        holds"). Keep this frame small: work before and after the send is in :func:`_outgoing` and
+        :meth:`_judge`.
         """
+        url = self._outgoing(method, url, name, kwargs)
+        started = time.time()
+        clock = time.perf_counter()
+        response = self.client._send_request_safe_mode(method, url, **kwargs)
+        return self._judge(method, url, name, expect, parse, response, started, clock)
+
+    def _outgoing(self, method: str, url: str, name: str, kwargs: dict[str, Any]) -> str:
+        """The absolute URL (refused unsent when its host is not allowed), with ``kwargs`` made into the
+        HTTP client's (headers with the session's defaults, ``json`` encoded into the payload), as
+        ``FastHttpSession.request`` makes them."""
         self._check_allowed(method, url, name)
+        session = self.client
+        headers = dict(kwargs.pop("headers", None) or {})
+        if session.auth_header and "Authorization" not in headers:
+            headers["Authorization"] = session.auth_header
+        headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
+        payload = kwargs.pop("data", None)
+        body = kwargs.pop("json", None)
+        if payload is None and body is not None:
+            payload = orjson.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+            headers.setdefault("Accept", "application/json")
+        kwargs["headers"] = headers
+        kwargs["payload"] = payload
+        return session._build_url(url)  # type: ignore[no-any-return]
+
+    def _judge(
+        self,
+        method: str,
+        url: str,
+        name: str,
+        expect: Collection[int],
+        parse: Callable[[Any], T] | None,
+        response: Any,
+        started: float,
+        clock: float,
+    ) -> tuple[int, T | None]:
+        """Read the answer's body, judge it against ``expect`` and ``parse``, fire its request event."""
+        status = int(response.status_code or 0)
         problem: str | None = None
         value: T | None = None
-        with self.client.request(
-            method, url, name=name, catch_response=True, allow_redirects=False, **kwargs
-        ) as response:
-            status = int(response.status_code or 0)
-            if status not in expect:
-                problem = f"{method} {name}: answered {status}, expected {'/'.join(map(str, expect))}"
-            elif parse is not None:
-                try:
-                    value = parse(response)
-                except (ValueError, KeyError, IndexError, TypeError) as exc:
-                    problem = f"{method} {name}: unexpected body ({type(exc).__name__}: {exc})"
-            if problem is None:
-                response.success()
-            else:
-                response.failure(problem)
+        try:
+            length = len(response.content or b"")
+        except FAILURE_EXCEPTIONS as exc:  # the body broke off: no (whole) answer
+            length, status = 0, 0
+            problem = f"{method} {name}: the answer broke off ({type(exc).__name__}: {exc})"
+        elapsed_ms = (time.perf_counter() - clock) * 1000.0
+        if problem is None and status not in expect:
+            problem = f"{method} {name}: answered {status}, expected {'/'.join(map(str, expect))}"
+        elif problem is None and parse is not None:
+            try:
+                value = parse(response)
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                problem = f"{method} {name}: unexpected body ({type(exc).__name__}: {exc})"
+        session = self.client
+        session.request_event.fire(
+            request_type=method, name=name, response_time=elapsed_ms, response_length=length,
+            response=response, context=session.user.context() if session.user else {},
+            exception=None if problem is None else CatchResponseError(problem), start_time=started, url=url,
+        )  # fmt: skip
         if problem is not None:
             raise RequestFailed(problem, status, status not in expect and status in RETRYABLE_STATUSES)
         return status, value

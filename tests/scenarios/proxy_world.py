@@ -12,13 +12,14 @@ proxy, which records every request it is asked to pass on:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.loopback import serving
 
 PORTAL = "portal.staging.invalid"
 FORBIDDEN = "forbidden.elsewhere.invalid"
@@ -67,12 +68,6 @@ class _Proxy(BaseHTTPRequestHandler):
 def proxy_world() -> Iterator[World]:
     """A running world on a free 127.0.0.1 port; stopped at the end."""
     world = World(0)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Proxy", (_Proxy,), {"world": world}))
-    world.port = int(server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Proxy", (_Proxy,), {"world": world})) as base_url:
+        world.port = int(urlsplit(base_url).port or 0)
         yield world
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -1,5 +1,5 @@
 """The Locust journeys: each one against the real stack (in this process, gevent unpatched), the shared
-step helper's retry rules against a scripted client, and the mix checks."""
+step helper's retry rules against a scripted HTTP server, and the mix checks."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import functools
 import json
 import random
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import gevent
 import pytest
+from locust.contrib.fasthttp import FastHttpSession
 from locust.env import Environment
 
 from scenarios.drill.config import DrillConfig
@@ -36,6 +39,7 @@ from scenarios.journeys.steps import JourneyAbandoned, JourneyFailed, RequestFai
 from scenarios.mix import JourneyMix, concurrent_shares
 from scenarios.retry import RetryPolicy
 from stack.launcher import LocalStack
+from tests.loopback import serving
 
 
 def fixed_mix(
@@ -181,88 +185,148 @@ def test_a_user_thinking_after_an_upload_no_longer_holds_the_document(local_stac
     assert all(n < size // 2 for n in held), held
 
 
-# --- the step helper's retry rules, against a scripted client ------------------------------------------
+# --- the step helper's retry rules, against a scripted HTTP server --------------------------------------
 
 
-class _Answer:
-    def __init__(self, status: int, body: Any = None) -> None:
-        self.status_code = status
-        self._body = body
-        self.outcome: str | None = None
-
-    def json(self) -> Any:
-        return self._body
-
-    def __enter__(self) -> _Answer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def success(self) -> None:
-        self.outcome = "success"
-
-    def failure(self, message: str) -> None:
-        self.outcome = message
+CLIENT_TIMEOUT_S = 0.3
+NO_ANSWER_S = 1.0
 
 
-class _ScriptedClient:
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.answers: list[_Answer] = []
+class _Scripted(BaseHTTPRequestHandler):
+    """Answers each request with the next status of ``statuses`` and ``{"ok": true}``; status 0: no answer
+    within the client's timeout (:data:`NO_ANSWER_S`), then the connection closes. Keeps what it was
+    sent."""
 
-    def request(self, method: str, url: str, **kwargs: Any) -> _Answer:
-        answer = _Answer(self.statuses.pop(0), {"ok": True})
-        self.answers.append(answer)
-        return answer
+    statuses: list[int]
+    received: list[tuple[str, str, dict[str, str], bytes]]
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.received.append((self.command, self.path, dict(self.headers), self.rfile.read(length)))
+        status = self.statuses.pop(0)
+        if status == 0:
+            time.sleep(NO_ANSWER_S)
+            self.close_connection = True
+            return
+        body = b'{"ok": true}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def scripted() -> Iterator[tuple[str, type[_Scripted]]]:
+    handler = type("Handler", (_Scripted,), {"statuses": [], "received": []})
+    with serving(handler) as base_url:
+        yield base_url, handler
 
 
 def _visit(
-    statuses: list[int], policy: RetryPolicy, drill: runtime.DrillRuntime
-) -> tuple[Visit, _ScriptedClient]:
-    client = _ScriptedClient(statuses)
+    statuses: list[int], policy: RetryPolicy, drill: runtime.DrillRuntime, server: tuple[str, type[_Scripted]]
+) -> tuple[Visit, list[dict[str, Any]]]:
+    """A visit whose requests go to the scripted server through a real Locust session; the request
+    events it fires."""
+    base_url, handler = server
+    handler.statuses[:] = statuses
+    environment = Environment()
+    fired: list[dict[str, Any]] = []
+    environment.events.request.add_listener(lambda **kw: fired.append(kw))  # type: ignore[no-untyped-call]
+    session = FastHttpSession(
+        base_url, environment.events.request, user=None, max_retries=0, network_timeout=CLIENT_TIMEOUT_S
+    )
     drill.policy = policy
-    return Visit(client, drill, drill.journey("track_status"), random.Random(1)), client
+    return Visit(session, drill, drill.journey("track_status"), random.Random(1)), fired
 
 
 def _lookup(visit: Visit) -> Any:
     return visit.request("GET", "/x", "/x", parse=lambda r: r.json()["ok"])
 
 
-def test_a_retryable_failure_is_retried_until_it_succeeds(drill_runtime: runtime.DrillRuntime) -> None:
+def _failures(fired: list[dict[str, Any]]) -> list[str | None]:
+    return [None if event["exception"] is None else str(event["exception"]) for event in fired]
+
+
+def test_a_retryable_failure_is_retried_until_it_succeeds(
+    drill_runtime: runtime.DrillRuntime, scripted: tuple[str, type[_Scripted]]
+) -> None:
     policy = RetryPolicy(patience=3, backoff="none")
-    visit, client = _visit([503, 0, 200], policy, drill_runtime)
+    visit, fired = _visit([503, 0, 200], policy, drill_runtime, scripted)
     assert visit.step("read_status", lambda: _lookup(visit)) == (200, True)
     assert visit.retries == 2
-    assert [a.outcome == "success" for a in client.answers] == [False, False, True]
+    assert _failures(fired) == [
+        "GET /x: answered 503, expected 200", "GET /x: answered 0, expected 200", None,
+    ]  # fmt: skip
+    assert fired[1]["response"].error is not None  # no answer: the HTTP client's cause rides along
 
 
-def test_the_person_abandons_past_patience(drill_runtime: runtime.DrillRuntime) -> None:
-    visit, client = _visit([503, 503, 503], RetryPolicy(patience=2, backoff="none"), drill_runtime)
+def test_the_person_abandons_past_patience(
+    drill_runtime: runtime.DrillRuntime, scripted: tuple[str, type[_Scripted]]
+) -> None:
+    visit, fired = _visit([503, 503, 503], RetryPolicy(patience=2, backoff="none"), drill_runtime, scripted)
     with pytest.raises(JourneyAbandoned, match="gave up"):
         visit.step("read_status", lambda: _lookup(visit))
-    assert len(client.answers) == 3
+    assert len(fired) == 3
     assert visit.retries == 2
 
 
-def test_a_client_error_fails_the_journey_without_retry(drill_runtime: runtime.DrillRuntime) -> None:
-    visit, client = _visit([404, 200], RetryPolicy(patience=5, backoff="none"), drill_runtime)
+def test_a_client_error_fails_the_journey_without_retry(
+    drill_runtime: runtime.DrillRuntime, scripted: tuple[str, type[_Scripted]]
+) -> None:
+    visit, fired = _visit([404, 200], RetryPolicy(patience=5, backoff="none"), drill_runtime, scripted)
     with pytest.raises(JourneyFailed, match="answered 404"):
         visit.step("read_status", lambda: _lookup(visit))
-    assert len(client.answers) == 1
+    assert len(fired) == 1
 
 
-def test_an_unreadable_body_is_a_non_retryable_failure(drill_runtime: runtime.DrillRuntime) -> None:
-    visit, client = _visit([200], RetryPolicy(patience=5, backoff="none"), drill_runtime)
+def test_an_unreadable_body_is_a_non_retryable_failure(
+    drill_runtime: runtime.DrillRuntime, scripted: tuple[str, type[_Scripted]]
+) -> None:
+    visit, fired = _visit([200], RetryPolicy(patience=5, backoff="none"), drill_runtime, scripted)
     with pytest.raises(RequestFailed) as caught:
         visit.request("GET", "/x", "/x", parse=lambda r: r.json()["missing"])
     assert caught.value.retryable is False
-    assert "unexpected body" in str(client.answers[0].outcome)
+    assert "unexpected body" in str(_failures(fired)[0])
 
 
-def test_backoff_and_think_time_are_recorded_for_littles_law(drill_runtime: runtime.DrillRuntime) -> None:
+def test_a_request_fires_one_event_with_what_locust_records(
+    drill_runtime: runtime.DrillRuntime, scripted: tuple[str, type[_Scripted]]
+) -> None:
+    """The event a visit fires itself carries the fields ``FastHttpSession.request`` fills, and the request
+    is sent as that method sends it (JSON encoded, default headers, no redirect followed)."""
+    visit, fired = _visit([201, 302], RetryPolicy(patience=1, backoff="none"), drill_runtime, scripted)
+    before = time.time()
+    status, body = visit.request(
+        "POST", "/d?x=1", "POST /d", expect=(201,), parse=lambda r: r.json(), json={"tên": "Nguyễn"},
+        headers={"Authorization": "Bearer t"},
+    )  # fmt: skip
+    assert (status, body) == (201, {"ok": True})
+    event = fired[0]
+    assert (event["request_type"], event["name"], event["exception"]) == ("POST", "POST /d", None)
+    assert (event["url"], event["context"]) == (f"{scripted[0]}/d?x=1", {})
+    assert event["response_length"] == len(b'{"ok": true}')
+    assert 0 < event["response_time"] < 5_000
+    assert before <= event["start_time"] <= time.time()
+    method, path, headers, sent = scripted[1].received[0]
+    assert (method, path, json.loads(sent)) == ("POST", "/d?x=1", {"tên": "Nguyễn"})
+    assert (headers["Content-Type"], headers["Authorization"]) == ("application/json", "Bearer t")
+    assert headers["Accept-Encoding"] == "gzip, deflate, br"
+    assert visit.request("GET", "/r", "/r", expect=(302,))[0] == 302  # handed back, not followed
+    assert len(scripted[1].received) == 2
+
+
+def test_backoff_and_think_time_are_recorded_for_littles_law(
+    drill_runtime: runtime.DrillRuntime, scripted: tuple[str, type[_Scripted]]
+) -> None:
     policy = RetryPolicy(patience=1, backoff="fixed", base_s=0.05, max_s=0.05)
-    visit, _ = _visit([503, 200], policy, drill_runtime)
+    visit, _ = _visit([503, 200], policy, drill_runtime, scripted)
     visit.step("read_status", lambda: _lookup(visit))
     thought = drill_runtime.recorder.drain().think_s["ramp"]
     assert thought == pytest.approx(0.05 + 0.0)  # the backoff; think times are scaled to 0 here

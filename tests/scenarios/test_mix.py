@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -157,12 +155,3 @@ def test_logged_in_users_outweigh_their_share_of_sessions() -> None:
     assert math.isclose(sum(derived["concurrent_shares"].values()), 1.0)
     assert derived["logged_in_concurrent_share"] > 2 * mix.login_share  # long sessions hold more users
     assert 30 < derived["mean_session_s"] < 600
-
-
-def test_choose_follows_the_shares_and_is_deterministic() -> None:
-    mix = _tiny_mix(0.3, 0.7)
-    draws = [mix.choose(random.Random(7)).name for _ in range(3)]
-    assert len(set(draws)) == 1
-    rng = random.Random(42)
-    counts = Counter(mix.choose(rng).name for _ in range(20_000))
-    assert abs(counts["a"] / 20_000 - 0.3) < 0.02  # ~6 standard errors of a binomial share

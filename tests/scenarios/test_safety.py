@@ -8,9 +8,8 @@ names never resolve, RFC 2606, so a broken check could not reach anything either
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from scenarios.journeys.login import login
 from scenarios.journeys.runtime import DrillRuntime
 from scenarios.journeys.steps import JourneyFailed, Visit
 from scenarios.safety import AllowList, check_target
+from tests.loopback import serving
 
 FOREIGN = "eid.portal.invalid"
 
@@ -97,14 +97,8 @@ class _ForeignPortal(BaseHTTPRequestHandler):
 @pytest.fixture
 def foreign_portal() -> Iterator[tuple[str, type[_ForeignPortal]]]:
     handler = type("Handler", (_ForeignPortal,), {"requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as base_url:
+        yield base_url, handler
 
 
 def _visit(base_url: str, allow_hosts: tuple[str, ...]) -> tuple[Visit, list[dict[str, Any]]]:
