@@ -23,6 +23,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
@@ -128,10 +129,7 @@ class Stream:
         if weights is not None:
             if cum_weights is not None:
                 raise TypeError("choices: give weights or cum_weights, not both")
-            total, cum_weights = 0.0, []
-            for w in weights:
-                total += w
-                cum_weights.append(total)
+            cum_weights = list(accumulate(weights))
         if cum_weights is None:
             return [self.choice(population) for _ in range(k)]
         if len(cum_weights) != len(population):
